@@ -1,0 +1,207 @@
+"""The `kgassist` command line: one verb per command; later layers add theirs to `cli`.
+
+Exit codes: 0 done, 1 failed, 2 bad usage. Errors print without a traceback unless --debug.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kgstore import KGAssistError, Settings
+from kgstore.terms import Term
+
+
+class App:
+    """What commands share: settings built once, the store and database opened on first use."""
+
+    def __init__(self, overrides: dict[str, Any]):
+        self._overrides = overrides
+        self._closers: list[Any] = []
+
+    @cached_property
+    def settings(self) -> Settings:
+        try:
+            return Settings(**self._overrides)
+        except Exception as error:  # pydantic ValidationError: show the field and the reason
+            raise click.UsageError(f"Invalid settings: {error}") from None
+
+    @cached_property
+    def store(self):  # -> KGStore
+        from kgstore import open_store
+
+        store = open_store(self.settings)
+        self._closers.append(store.close)
+        return store
+
+    @cached_property
+    def db(self):  # -> Database
+        from kgstore.db import open_database
+
+        db = open_database(self.settings.db_url)
+        self._closers.append(db.close)
+        return db
+
+    def close(self) -> None:
+        for close in reversed(self._closers):
+            close()
+
+
+class KGAssistGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KGAssistError as error:
+            if ctx.params.get("debug"):
+                raise
+            click.secho(f"Error: {error}", fg="red", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=KGAssistGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="kgassist home folder (KGASSIST_HOME).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="kgassist")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
+    """kgassist: a knowledge assistant for finance and medical analysts.
+
+    \b
+    Quick start:
+      kgassist init
+      kgassist stats
+      kgassist sparql "SELECT ?c WHERE { ?c a kga:Company } LIMIT 10"
+    """
+    app = App({"home": home} if home else {})
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+@cli.command()
+@click.pass_obj
+def init(app: App) -> None:
+    """Create the home folder, the store (with the ontology) and the migrated database.
+
+    Safe to run again: it migrates the database and refreshes the ontology graph.
+
+    Example: kgassist --home ./my-kb init
+    """
+    settings = app.settings
+    settings.home.mkdir(parents=True, exist_ok=True)
+    app.store.load_ontology()
+    revision = app.db.revision()
+    where = settings.store_url if settings.is_endpoint else str(settings.store_path)
+    click.echo(f"kgassist home: {settings.home}")
+    click.echo(f"store:         {'SPARQL endpoint' if settings.is_endpoint else 'embedded Oxigraph'} at {where}")
+    click.echo(f"database:      {settings.public_dict()['database_url']} (schema {revision})")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.pass_obj
+def stats(app: App, as_json: bool) -> None:
+    """Counts of the store and the database.
+
+    Example: kgassist stats --json
+    """
+    from sqlalchemy import func, select
+
+    from kgstore.db import Answer, Chunk, Document
+
+    store_stats = asdict(app.store.stats())
+    with app.db.session() as session:
+        by_status = dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
+        database = {"documents": by_status, "chunks": session.scalar(select(func.count()).select_from(Chunk)),
+                    "answers": session.scalar(select(func.count()).select_from(Answer))}
+    result = {"store": store_stats, "database": database}
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo("store:    " + ", ".join(f"{v:,} {k}" for k, v in store_stats.items()))
+    docs = ", ".join(f"{v} {k}" for k, v in by_status.items()) or "none"
+    click.echo(f"database: documents {docs}; {database['chunks']:,} chunks; {database['answers']:,} answers")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print SPARQL 1.1 Query Results JSON.")
+@click.option("--limit", type=click.IntRange(1), help="Row cap for this query (at most KGASSIST_SPARQL_LIMIT).")
+@click.pass_obj
+def sparql(app: App, query: str, as_json: bool, limit: int | None) -> None:
+    """Run a read-only SPARQL query. QUERY is the text, @FILE, or - for standard input.
+
+    Common prefixes (rdf, rdfs, skos, xsd, prov, kga) may be used without declaring them.
+    Updates, LOAD, CLEAR and SERVICE are refused; rows are capped.
+
+    Example: kgassist sparql "SELECT ?d WHERE { ?d a kga:Drug } LIMIT 5" --json
+    """
+    text = _read_query(query)
+    result = app.store.query(with_prefixes(text), limit=limit)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    elif result.kind == "ask":
+        click.echo("yes" if result.boolean else "no")
+    elif result.kind == "select":
+        _print_table(result.variables, [[row.get(v) for v in result.variables] for row in result.rows])
+    else:
+        for s, p, o in result.triples:
+            click.echo(f"{s.n3()} {p.n3()} {o.n3()} .")
+    if result.truncated:
+        click.secho(f"(truncated at {len(result)} rows; add a LIMIT or raise --limit)", err=True, fg="yellow")
+
+
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "kga": "https://w3id.org/kgassist/ontology#",
+}
+
+
+def with_prefixes(text: str) -> str:
+    """Declare the standard prefixes the query uses but does not declare itself."""
+    import re
+
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w-]*)?\s*:", text, re.IGNORECASE)}
+    needed = [f"PREFIX {p}: <{iri}>" for p, iri in STANDARD_PREFIXES.items()
+              if p not in declared and re.search(rf"(?<![\w<\"']){p}:", text)]
+    return "\n".join([*needed, text]) if needed else text
+
+
+def _read_query(arg: str) -> str:
+    if arg == "-":
+        return sys.stdin.read()
+    if arg.startswith("@"):
+        return Path(arg[1:]).read_text(encoding="utf-8")
+    return arg
+
+
+def _cell(term: Term | None) -> str:
+    return "" if term is None else str(term)
+
+
+def _print_table(header: list[str], rows: list[list[Term | None]]) -> None:
+    cells = [[_cell(t) for t in row] for row in rows]
+    widths = [min(60, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(header)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(c[:w].ljust(w) for c, w in zip(row, widths)))
+    click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def main() -> None:
+    cli(prog_name="kgassist")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""finetune: knowledge-graph embeddings and their injection into the LLM as soft prefix tokens."""

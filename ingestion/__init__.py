@@ -1,0 +1,1 @@
+"""ingestion: documents to chunks, provenance-tracked triples and vectors."""

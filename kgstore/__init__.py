@@ -1,0 +1,15 @@
+"""kgstore: the RDF store (embedded Oxigraph or a SPARQL endpoint), safe SPARQL, provenance,
+the metadata/audit database and the settings every layer shares. Imports no other kgassist package."""
+
+from .errors import (ConfigError, DatabaseError, KGAssistError, QueryTimeoutError, ReadOnlyError, StoreError,
+                     UnsafeQueryError)
+from .provenance import PROVENANCE_QUERY, DocumentInfo, Fact, Provenance
+from .settings import Settings
+from .sparql import QueryResult
+from .store import Edge, EntityMatch, KGStore, ProvenanceRecord, StoreStats, open_store
+
+__all__ = [
+    "ConfigError", "DatabaseError", "KGAssistError", "QueryTimeoutError", "ReadOnlyError", "StoreError",
+    "UnsafeQueryError", "PROVENANCE_QUERY", "DocumentInfo", "Fact", "Provenance", "Settings", "QueryResult",
+    "Edge", "EntityMatch", "KGStore", "ProvenanceRecord", "StoreStats", "open_store",
+]

@@ -1,0 +1,9 @@
+"""Metadata and audit database: SQLAlchemy 2 models, Alembic migrations, sessions."""
+
+from __future__ import annotations
+
+from .database import Database, open_database, upgrade
+from .models import Answer, AnswerQuery, Base, Chunk, ClaimCheck, Document, IngestionRun, RetrievedChunk
+
+__all__ = ["Database", "open_database", "upgrade", "Answer", "AnswerQuery", "Base", "Chunk",
+           "ClaimCheck", "Document", "IngestionRun", "RetrievedChunk"]

@@ -1,0 +1,118 @@
+"""The one typed settings object: `KGASSIST_*` environment variables over `kgassist.toml` over defaults.
+
+Built once at the edge (CLI, UI) and passed down; no other module reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "KGASSIST_CONFIG"
+DEFAULT_CONFIG = "kgassist.toml"
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Defaults are the embedded, offline ones."""
+
+    model_config = SettingsConfigDict(env_prefix="KGASSIST_", extra="forbid", validate_default=True)
+
+    home: Path = Field(Path(".kgassist"), description="Folder holding the store, database, indexes and caches.")
+
+    # RDF store: empty = embedded Oxigraph under home/store; a path = embedded there;
+    # an http(s) URL = a SPARQL 1.1 endpoint's query URL.
+    store_url: str = ""
+    store_update_url: str = Field("", description="Endpoint update URL; default: query URL with /query -> /update.")
+    store_user: str = ""
+    store_password: SecretStr = SecretStr("")
+
+    database_url: str = Field("", description="SQLAlchemy URL; default: SQLite file under home.")
+
+    # Safe SPARQL bounds for everything user- or model-facing.
+    sparql_limit: int = Field(1000, ge=1)
+    sparql_timeout_s: float = Field(10.0, gt=0)
+
+    # Models (used by later layers; every name is configurable).
+    llm_backend: str = "transformers"
+    llm_model: str = "SmolLM2-135M-Instruct"
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = 256
+    embedding_model: str = "all-MiniLM-L6-v2"
+
+    read_only: bool = False
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    # Derived locations: every path lives under home.
+    @property
+    def store_path(self) -> Path:
+        if self.store_url and not self.is_endpoint:
+            return Path(self.store_url.removeprefix("file://")).expanduser().resolve()
+        return self.home / "store"
+
+    @property
+    def is_endpoint(self) -> bool:
+        return self.store_url.startswith(("http://", "https://"))
+
+    @property
+    def update_url(self) -> str:
+        if self.store_update_url:
+            return self.store_update_url
+        base, _, last = self.store_url.rstrip("/").rpartition("/")
+        return f"{base}/update" if last in {"query", "sparql"} else self.store_url
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'kgassist.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings safe to log or store in an audit record (no credentials)."""
+        data = self.model_dump(mode="json", exclude={"store_password", "store_user"})
+        data["database_url"] = _redact_url(self.db_url)
+        data["store_url"] = _redact_url(self.store_url)
+        return data
+
+
+def _redact_url(url: str) -> str:
+    """Drop a password from `scheme://user:pass@host/...`."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest.split("/", 1)[0]:
+        return url
+    creds, _, host = rest.partition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

@@ -1,0 +1,1 @@
+"""ui: the Streamlit app (nothing imports this package)."""
