@@ -109,6 +109,15 @@ class EmbeddedStore(SparqlStore):
         self._ox.bulk_extend(quads())
         return count
 
+    def import_file(self, path: Path, graph: URIRef | None = None) -> None:
+        """Oxigraph's parallel bulk loader (Rust parser, no Python term objects); not atomic."""
+        self._check_writable()
+        target = to_ox(graph) if graph is not None else ox.DefaultGraph()
+        try:
+            self._ox.bulk_load(path=str(path), to_graph=target)
+        except (SyntaxError, ValueError) as error:
+            raise StoreError(f"Cannot import {path}: {error}") from None
+
     # -- hot paths ---------------------------------------------------------------------------
     def _edges_of(self, node: URIRef) -> Iterator[Triple]:
         n = to_ox(node)

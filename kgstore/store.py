@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from rdflib import Graph, Literal, URIRef
@@ -42,6 +43,8 @@ class Edge:
 
 @dataclass(frozen=True)
 class StoreStats:
+    """Counts over the named graphs (documents, ontology, named imports)."""
+
     quads: int
     assertions: int
     documents: int
@@ -72,6 +75,10 @@ class KGStore(Protocol):
     def documents(self) -> list[URIRef]: ...
     def bulk_load(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         """Fast, non-atomic load of plain triples into one graph (large imports, benchmarks)."""
+
+    def import_file(self, path: Path, graph: URIRef | None = None) -> None:
+        """Load an RDF file (N-Triples, N-Quads, Turtle, TriG, RDF/XML) as reference data, without
+        per-statement provenance: into `graph`, or the default graph when None."""
 
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None, *,
               limit: int | None = None, timeout: float | None = None) -> QueryResult:
@@ -247,6 +254,17 @@ class SparqlStore(ABC):
     def bulk_load(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         self._check_writable()
         return self._insert(graph, triples)
+
+    def import_file(self, path: Path, graph: URIRef | None = None) -> None:
+        self._check_writable()
+        parsed = Graph().parse(str(path))
+        if graph is not None:
+            self._insert(graph, parsed)
+            return
+        items = list(parsed)
+        for start in range(0, len(items), 20_000):
+            body = "\n".join(f"{n3(s)} {n3(p)} {n3(o)} ." for s, p, o in items[start:start + 20_000])
+            self._update(f"INSERT DATA {{\n{body}\n}}")
 
     def load_ontology(self) -> None:
         self._check_writable()

@@ -1,0 +1,36 @@
+"""Helpers shared by the benchmarks: timing summaries, machine description, result files."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+from datetime import datetime, timezone
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def percentiles(samples_s: list[float]) -> dict[str, float]:
+    """p50/p95/mean of durations, in milliseconds."""
+    ordered = sorted(samples_s)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 4), "p95_ms": round(pick(0.95), 4),
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 4)}
+
+
+def machine() -> dict[str, object]:
+    return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine()}
+
+
+def write_results(name: str, data: dict, table: str) -> Path:
+    """Write bench/results/<name>.json and <name>.md; returns the markdown path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = {"benchmark": name, "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": machine(), **data}
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+    md = RESULTS / f"{name}.md"
+    md.write_text(table + "\n")
+    return md

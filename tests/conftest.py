@@ -1,0 +1,46 @@
+"""Shared fixtures: real stores (embedded Oxigraph and `oxigraph serve`), real databases."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kgstore.endpoint import EndpointStore
+from kgstore.oxigraph import EmbeddedStore
+
+from . import servers
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's KGASSIST_* variables or kgassist.toml."""
+    for name in list(os.environ):
+        if name.startswith("KGASSIST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(params=["embedded", "endpoint"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """The same KGStore contract, once on embedded Oxigraph and once on a real `oxigraph serve`."""
+    if request.param == "embedded":
+        s = EmbeddedStore(tmp_path / "store")
+        yield s
+        s.close()
+        return
+    with servers.oxigraph_server() as base:
+        s = EndpointStore(f"{base}/query", f"{base}/update")
+        yield s
+        s.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    if servers.postgres_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PostgreSQL tests: .ci/install --dev installs Debian's postgresql")
+        pytest.skip("PostgreSQL binaries not installed; `bash .ci/install --dev` installs them")
+    with servers.postgres_server() as url:
+        yield url

@@ -1,0 +1,80 @@
+"""The `kgassist` console script, run as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from . import servers
+
+KGASSIST = str(Path(sys.executable).parent / "kgassist")
+
+
+def run(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([KGASSIST, *args], capture_output=True, text=True, input=input,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_init_then_stats_prints_counts(tmp_path):
+    init = run("init")
+    assert init.returncode == 0, init.stderr
+    assert "embedded Oxigraph" in init.stdout and "schema 0001" in init.stdout
+    stats = run("stats")
+    assert stats.returncode == 0, stats.stderr
+    assert "quads" in stats.stdout and "documents" in stats.stdout
+    as_json = json.loads(run("stats", "--json").stdout)
+    assert as_json["store"]["quads"] > 100 and as_json["database"]["answers"] == 0
+    assert (tmp_path / ".kgassist" / "store").is_dir() and (tmp_path / ".kgassist" / "kgassist.db").is_file()
+
+
+def test_sparql_answers_a_select_as_table_and_as_results_json():
+    run("init")
+    query = "SELECT ?label WHERE { kga:Drug rdfs:label ?label }"
+    table = run("sparql", query)
+    assert table.returncode == 0, table.stderr
+    assert "drug" in table.stdout and "(1 row)" in table.stdout
+    results = json.loads(run("sparql", query, "--json").stdout)
+    assert results["head"]["vars"] == ["label"]
+    assert results["results"]["bindings"] == [{"label": {"type": "literal", "value": "drug"}}]
+    assert run("sparql", "-", input="ASK { kga:Drug a owl:Class }").stdout.strip() == "yes"
+
+
+@pytest.mark.parametrize("query", ["DELETE WHERE { ?s ?p ?o }", "CLEAR ALL", "LOAD <http://example.org/x>",
+                                   "INSERT DATA { <urn:a> <urn:b> <urn:c> }"])
+def test_sparql_refuses_updates_without_a_traceback_and_changes_nothing(query):
+    run("init")
+    before = run("stats", "--json").stdout
+    refused = run("sparql", query)
+    assert refused.returncode == 1
+    assert "update refused" in refused.stderr and "Traceback" not in refused.stderr
+    assert run("stats", "--json").stdout == before
+
+
+def test_sparql_refuses_service_calls():
+    run("init")
+    refused = run("sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert refused.returncode == 1 and "SERVICE refused" in refused.stderr
+
+
+def test_bad_usage_exits_with_2():
+    assert run("sparql").returncode == 2
+    assert run("no-such-command").returncode == 2
+
+
+@pytest.mark.endpoint
+def test_the_cli_works_against_a_sparql_endpoint(tmp_path):
+    with servers.oxigraph_server(tmp_path / "served") as base:
+        env = {"KGASSIST_STORE_URL": f"{base}/query"}
+        init = run("init", env=env)
+        assert init.returncode == 0, init.stderr
+        assert "SPARQL endpoint" in init.stdout
+        answer = run("sparql", "SELECT ?l WHERE { kga:Disease rdfs:label ?l }", "--json", env=env)
+        assert json.loads(answer.stdout)["results"]["bindings"][0]["l"]["value"] == "disease"
+        assert run("sparql", "DROP ALL", env=env).returncode == 1
+        assert json.loads(run("stats", "--json", env=env).stdout)["store"]["graphs"] == 1

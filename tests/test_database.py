@@ -1,0 +1,86 @@
+"""The metadata/audit database: Alembic migrations from empty to head, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, func, inspect, select, text
+
+from kgstore.db import Answer, AnswerQuery, Base, Chunk, ClaimCheck, Document, RetrievedChunk, open_database
+from kgstore.db.database import head_revision, make_engine
+
+TABLES = {"documents", "chunks", "ingestion_runs", "answers", "answer_queries", "retrieved_chunks", "claim_checks"}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kgassist.db'}"
+    server = request.getfixturevalue("postgres_url")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_migrations_bring_an_empty_database_to_head(db_url):
+    db = open_database(db_url)
+    assert db.revision() == head_revision() == "0001"
+    assert TABLES <= set(inspect(db.engine).get_table_names())
+
+
+def test_migrations_match_the_orm_models(db_url):
+    db = open_database(db_url)
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_upgrading_twice_is_harmless(db_url):
+    open_database(db_url).close()
+    assert open_database(db_url).revision() == head_revision()
+
+
+def test_deleting_a_document_deletes_its_chunks(db_url):
+    db = open_database(db_url)
+    with db.session() as s:
+        doc = Document(uri="a.txt", iri="urn:doc:a", sha256="0" * 64, status="ok")
+        doc.chunks = [Chunk(ord=i, start=i * 10, end=i * 10 + 10, text="x" * 10) for i in range(3)]
+        s.add(doc)
+    with db.session() as s:
+        s.delete(s.scalars(select(Document)).one())
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Chunk)) == 0
+
+
+def test_an_answer_keeps_its_queries_passages_and_claims_after_the_chunk_is_gone(db_url):
+    db = open_database(db_url)
+    with db.session() as s:
+        doc = Document(uri="b.txt", iri="urn:doc:b", status="ok", chunks=[Chunk(ord=0, start=0, end=5, text="hello")])
+        s.add(doc)
+        s.flush()
+        s.add(Answer(id="a1", question="q?", answer="a.", model="m", backend="b",
+                     queries=[AnswerQuery(ord=0, purpose="facts", sparql="SELECT * {}", bindings={"e": "urn:x"},
+                                          result_digest="d" * 64, row_count=0)],
+                     passages=[RetrievedChunk(chunk_id=doc.chunks[0].id, rank=1, score=0.5, document_uri="b.txt",
+                                              start=0, end=5)],
+                     claims=[ClaimCheck(ord=0, sentence="a.", supported=True, citations=["F1"])]))
+    with db.session() as s:
+        s.delete(s.scalars(select(Document)).one())
+    with db.session() as s:
+        answer = s.get(Answer, "a1")
+        assert answer.queries[0].bindings == {"e": "urn:x"}
+        assert answer.passages[0].chunk_id is None and answer.passages[0].document_uri == "b.txt"
+        assert answer.claims[0].citations == ["F1"]
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
