@@ -9,6 +9,8 @@ Writes bench/results/kgstore.json and kgstore.md.
 from __future__ import annotations
 
 import argparse
+import gc
+import shutil
 import os
 import random
 import resource
@@ -76,19 +78,36 @@ def bench_embedded(triples, nt_file: Path, sample, folder: Path, repeats: int) -
 
     def file_load(name: str, target: URIRef | None):
         def load(i: int) -> None:
+            _discard(stores.pop(name, None))  # earlier run's store: closed and deleted, no compaction left running
             stores[name] = EmbeddedStore(folder / f"{name}-{i}")
             stores[name].import_file(nt_file, target)
+            stores[name].close()
         return load
 
     out["file_default_graph"] = _rate(len(triples), _timed(file_load("default", None), repeats))
+    _discard(stores.pop("default"))
     out["file_named_graph"] = _rate(len(triples), _timed(file_load("named", graph), repeats))
     out.update(_lookups(lambda e: stores["named"].neighbourhood(e, hops=1, limit=10_000), sample))
 
+    _discard(stores.pop("named"))
+
     def python_load(i: int) -> None:
-        EmbeddedStore(folder / f"python-{i}").bulk_load(graph, triples)
+        store = EmbeddedStore(folder / f"python-{i}")
+        store.bulk_load(graph, triples)
+        store.close()
+        _discard(store)
 
     out["python_triples_named_graph"] = _rate(len(triples), _timed(python_load, repeats))
     return out
+
+
+def _discard(store: EmbeddedStore | None) -> None:
+    if store is None:
+        return
+    path = store.path
+    del store
+    gc.collect()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def bench_rdflib(triples, nt_file: Path, sample, repeats: int) -> dict:
