@@ -48,6 +48,40 @@ class App:
         self._closers.append(db.close)
         return db
 
+    @cached_property
+    def llm(self):  # -> LLM
+        from assistant.llm import load_llm
+
+        return load_llm(self.settings)
+
+    def embedding_dim(self) -> int:
+        return 384 if self.settings.embedding_model.lower().endswith("all-minilm-l6-v2") else \
+            __import__("ingestion.embed", fromlist=["x"]).SentenceTransformerEmbedder(self.settings.embedding_model).dim
+
+    def require_writable(self) -> None:
+        if self.settings.read_only:
+            from kgstore import ReadOnlyError
+
+            raise ReadOnlyError("kgassist runs read-only (KGASSIST_READ_ONLY); ingestion and removal are disabled.")
+
+    def init_if_needed(self) -> None:
+        """First use on an empty home: load the ontology (the database migrates when opened)."""
+        if self.store.stats().graphs == 0:
+            self.store.load_ontology()
+
+    def document_iri(self, reference: str):  # -> URIRef
+        from rdflib import URIRef
+        from sqlalchemy import select
+
+        from kgstore.db import Document
+
+        with self.db.session() as session:
+            doc = session.scalars(select(Document).where(
+                Document.uri.in_([reference, str(Path(reference).resolve())]) | (Document.iri == reference))).first()
+        if doc is None:
+            raise click.ClickException(f"No ingested document matches {reference!r}.")
+        return URIRef(doc.iri)
+
     def close(self) -> None:
         for close in reversed(self._closers):
             close()
@@ -154,6 +188,108 @@ def sparql(app: App, query: str, as_json: bool, limit: int | None) -> None:
             click.echo(f"{s.n3()} {p.n3()} {o.n3()} .")
     if result.truncated:
         click.secho(f"(truncated at {len(result)} rows; add a LIMIT or raise --limit)", err=True, fg="yellow")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that load and extract in parallel.")
+@click.option("--extractor", "extractors", multiple=True, type=click.Choice(["patterns", "table", "llm"]),
+              help="Extractors to run (repeatable; default from KGASSIST_EXTRACTORS).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as a JSON object.")
+@click.pass_obj
+def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[str, ...], as_json: bool) -> None:
+    """Ingest files and folders (txt, md, html, pdf, csv, tsv, jsonl) into the store, database and index.
+
+    Unchanged files are skipped, changed ones replaced; unreadable files are reported and skipped.
+    Exits 1 only when nothing could be ingested.
+
+    Example: kgassist ingest ./filings ./labels --workers 2
+    """
+    from ingestion.pipeline import discover, from_settings
+
+    app.require_writable()
+    app.init_if_needed()
+    llm = app.llm if "llm" in extractors else None
+    pipeline = from_settings(app.settings, app.store, app.db, list(extractors) or None, llm=llm)
+    files = discover(paths)
+    with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
+                           hidden=as_json or not sys.stderr.isatty()) as bar:
+        def progress(path: str, status: str) -> None:
+            bar.update(1)
+            if status.startswith("failed") and not as_json:
+                click.secho(f"\n  {path}: {status}", fg="yellow", err=True)
+
+        report = pipeline.ingest(files, workers=workers, progress=progress)
+    if as_json:
+        summary = report.to_json()
+        click.echo(json.dumps({k: summary[k] for k in ("ok", "skipped", "failed", "triples", "chunks", "seconds")},
+                              indent=2))
+    else:
+        click.echo(f"ok {report.ok}, skipped {report.skipped}, failed {len(report.failed)}; "
+                   f"{report.triples:,} triples, {report.chunks:,} chunks in {report.seconds:.1f} s")
+        for failure in report.failed:
+            click.echo(f"  failed: {failure['path']}: {failure['error']}")
+    if report.nothing_ingested:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("document")
+@click.pass_obj
+def remove(app: App, document: str) -> None:
+    """Remove one document (path, source URI or document IRI) with its triples, chunks and vectors.
+
+    Example: kgassist remove ./labels/metformin.txt
+    """
+    from ingestion.pipeline import Pipeline
+    from ingestion.index import VectorIndex
+
+    app.require_writable()
+    index = VectorIndex(app.settings.index_dir, app.embedding_dim(), app.settings.index_kind)
+    pipeline = Pipeline(app.store, app.db, embedder=None, index=index, extractors=[])  # type: ignore[arg-type]
+    if not pipeline.remove(document):
+        raise click.ClickException(f"No ingested document matches {document!r}; `kgassist stats` lists counts.")
+    click.echo(f"removed {document}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonl"]), default="ttl", show_default=True)
+@click.option("--doc", "document", help="Only this document (path, source URI or document IRI).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.pass_obj
+def export(app: App, fmt: str, document: str | None, output: Path | None) -> None:
+    """Export the graph: Turtle or N-Triples (provenance included), or JSON Lines of asserted triples
+    with labels, document and span.
+
+    Example: kgassist export --format jsonl --doc ./labels/metformin.txt -o metformin.jsonl
+    """
+    from kgstore.export import write_export
+
+    graph = app.document_iri(document) if document else None
+    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        count = write_export(app.store, fmt, stream, graph)
+    finally:
+        if output:
+            stream.close()
+    if output:
+        click.echo(f"wrote {count:,} {'records' if fmt == 'jsonl' else 'triples'} to {output}", err=True)
+
+
+@cli.command()
+@click.pass_context
+def quickstart(ctx: click.Context) -> None:
+    """Initialise the home, ingest the bundled sample corpus (finance and medicine) and show counts.
+
+    Example: kgassist quickstart
+    """
+    from importlib.resources import files
+
+    sample = Path(str(files("ingestion").joinpath("sample")))
+    ctx.invoke(init)
+    ctx.invoke(ingest, paths=(sample / "finance", sample / "medical"), workers=1, extractors=(), as_json=False)
+    ctx.invoke(stats, as_json=False)
 
 
 STANDARD_PREFIXES = {

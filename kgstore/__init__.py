@@ -6,10 +6,10 @@ from .errors import (ConfigError, DatabaseError, KGAssistError, QueryTimeoutErro
 from .provenance import PROVENANCE_QUERY, DocumentInfo, Fact, Provenance
 from .settings import Settings
 from .sparql import QueryResult
-from .store import Edge, EntityMatch, KGStore, ProvenanceRecord, StoreStats, open_store
+from .store import Assertion, Edge, EntityMatch, KGStore, ProvenanceRecord, StoreStats, open_store
 
 __all__ = [
     "ConfigError", "DatabaseError", "KGAssistError", "QueryTimeoutError", "ReadOnlyError", "StoreError",
     "UnsafeQueryError", "PROVENANCE_QUERY", "DocumentInfo", "Fact", "Provenance", "Settings", "QueryResult",
-    "Edge", "EntityMatch", "KGStore", "ProvenanceRecord", "StoreStats", "open_store",
+    "Assertion", "Edge", "EntityMatch", "KGStore", "ProvenanceRecord", "StoreStats", "open_store",
 ]

@@ -44,9 +44,19 @@ class Settings(BaseSettings):
     # Models (used by later layers; every name is configurable).
     llm_backend: str = "transformers"
     llm_model: str = "SmolLM2-135M-Instruct"
+    llm_base_url: str = Field("http://127.0.0.1:8000/v1", description="OpenAI-compatible server (openai backend).")
+    llm_api_key: SecretStr = SecretStr("")
     llm_temperature: float = 0.0
     llm_max_tokens: int = 256
     embedding_model: str = "all-MiniLM-L6-v2"
+
+    # Ingestion.
+    chunk_size: int = Field(800, ge=100)
+    chunk_overlap: int = Field(120, ge=0)
+    max_file_mb: float = Field(100.0, gt=0)
+    extractors: str = Field("patterns,table", description="Comma-separated: patterns, table, llm.")
+    table_mapping: str = Field("", description="YAML table mapping; default: the bundled mapping.")
+    index_kind: str = Field("flat", pattern="^(flat|hnsw|ivf)$")
 
     read_only: bool = False
 
@@ -102,7 +112,7 @@ class Settings(BaseSettings):
 
     def public_dict(self) -> dict[str, Any]:
         """Settings safe to log or store in an audit record (no credentials)."""
-        data = self.model_dump(mode="json", exclude={"store_password", "store_user"})
+        data = self.model_dump(mode="json", exclude={"store_password", "store_user", "llm_api_key"})
         data["database_url"] = _redact_url(self.db_url)
         data["store_url"] = _redact_url(self.store_url)
         return data

@@ -62,6 +62,16 @@ class ProvenanceRecord:
     confidence: float
 
 
+@dataclass(frozen=True)
+class Assertion:
+    """An asserted triple and where it came from."""
+
+    subject: URIRef
+    predicate: URIRef
+    object: Term
+    provenance: ProvenanceRecord
+
+
 @runtime_checkable
 class KGStore(Protocol):
     """What the rest of kgassist may ask of an RDF store."""
@@ -88,6 +98,15 @@ class KGStore(Protocol):
     def neighbourhood(self, entity: URIRef, hops: int = 1, limit: int = 200) -> list[Edge]: ...
     def provenance(self, subject: URIRef, predicate: URIRef, obj: Term) -> list[ProvenanceRecord]: ...
     def stats(self) -> StoreStats: ...
+    def entity_labels(self) -> Iterator[tuple[URIRef, str, URIRef]]:
+        """(entity, label or alias, class) for every labelled entity, e.g. to build a gazetteer."""
+
+    def assertions(self, document: URIRef | None = None) -> Iterator[Assertion]:
+        """Every asserted triple with its provenance, of one document or all."""
+
+    def graph_triples(self, graph: URIRef | None = None) -> Iterator[Triple]:
+        """All triples (provenance included) of one named graph, or of all named graphs."""
+
     def triples(self) -> Iterator[Triple]:
         """Every distinct asserted domain triple (no provenance or bookkeeping), e.g. for KGE training."""
 
@@ -126,6 +145,18 @@ _STATS = _PREFIXES + """SELECT
 WHERE { GRAPH ?g { ?s ?p ?o } }"""
 _ENTITY_COUNT = _PREFIXES + "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e kga:labelKey ?k } }"
 _DOCUMENTS = _PREFIXES + "SELECT DISTINCT ?d WHERE { GRAPH ?d { ?d a kga:Document } } ORDER BY ?d"
+_ENTITY_LABELS = _PREFIXES + """SELECT DISTINCT ?e ?label ?type WHERE {
+  GRAPH ?g { ?e kga:labelKey ?k ; rdfs:label|skos:altLabel ?label . ?e a ?type . }
+}"""
+_ASSERTIONS = _PREFIXES + """SELECT ?s ?p ?o ?document ?chunk ?start ?end ?extractor ?confidence WHERE {
+  GRAPH ?g {
+    ?a a kga:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+       kga:inDocument ?document ; kga:extractor ?extractor ; kga:confidence ?confidence .
+    OPTIONAL { ?a kga:inChunk ?chunk }
+    OPTIONAL { ?a kga:charStart ?start ; kga:charEnd ?end }
+  }
+} ORDER BY ?document ?start ?s ?p ?o"""
+_GRAPH_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 _TRIPLES = _PREFIXES + """SELECT DISTINCT ?s ?p ?o WHERE {
   GRAPH ?g { ?a a kga:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . }
 }"""
@@ -216,11 +247,20 @@ class SparqlStore(ABC):
 
     def provenance(self, subject: URIRef, predicate: URIRef, obj: Term) -> list[ProvenanceRecord]:
         rows = self._internal(PROVENANCE_QUERY, {"s": subject, "p": predicate, "o": obj}).rows
-        return [ProvenanceRecord(
-            document=r["document"], chunk=r.get("chunk"),
-            start=int(r["start"]) if r.get("start") is not None else None,
-            end=int(r["end"]) if r.get("end") is not None else None,
-            extractor=str(r["extractor"]), confidence=float(r["confidence"])) for r in rows]
+        return [_provenance(r) for r in rows]
+
+    def entity_labels(self) -> Iterator[tuple[URIRef, str, URIRef]]:
+        for r in self._internal(_ENTITY_LABELS).rows:
+            yield r["e"], str(r["label"]), r["type"]
+
+    def assertions(self, document: URIRef | None = None) -> Iterator[Assertion]:
+        rows = self._internal(_ASSERTIONS, {"g": document} if document is not None else None).rows
+        for r in rows:
+            yield Assertion(r["s"], r["p"], r["o"], _provenance(r))
+
+    def graph_triples(self, graph: URIRef | None = None) -> Iterator[Triple]:
+        for r in self._internal(_GRAPH_TRIPLES, {"g": graph} if graph is not None else None).rows:
+            yield r["s"], r["p"], r["o"]
 
     def stats(self) -> StoreStats:
         row = self._internal(_STATS).rows[0]
@@ -276,6 +316,14 @@ def replace_graph_update(graph: URIRef, triples: Sequence[Triple]) -> str:
     """One SPARQL update that atomically replaces `graph` with `triples` (terms safely serialised)."""
     body = "\n".join(f"{n3(s)} {n3(p)} {n3(o)} ." for s, p, o in triples)
     return f"DROP SILENT GRAPH {n3(graph)} ;\nINSERT DATA {{ GRAPH {n3(graph)} {{\n{body}\n}} }}"
+
+
+def _provenance(r: Mapping[str, Term]) -> ProvenanceRecord:
+    return ProvenanceRecord(
+        document=r["document"], chunk=r.get("chunk"),
+        start=int(r["start"]) if r.get("start") is not None else None,
+        end=int(r["end"]) if r.get("end") is not None else None,
+        extractor=str(r["extractor"]), confidence=float(r["confidence"]))
 
 
 def _is_domain_edge(s: Term, p: URIRef, o: Term) -> bool:

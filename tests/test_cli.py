@@ -24,7 +24,7 @@ def run(*args: str, env: dict | None = None, input: str | None = None) -> subpro
 def test_init_then_stats_prints_counts(tmp_path):
     init = run("init")
     assert init.returncode == 0, init.stderr
-    assert "embedded Oxigraph" in init.stdout and "schema 0001" in init.stdout
+    assert "embedded Oxigraph" in init.stdout and "schema 0002" in init.stdout
     stats = run("stats")
     assert stats.returncode == 0, stats.stderr
     assert "quads" in stats.stdout and "documents" in stats.stdout

@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from kgstore.db import Answer, AnswerQuery, Base, Chunk, ClaimCheck, Document, RetrievedChunk, open_database
 from kgstore.db.database import head_revision, make_engine
 
-TABLES = {"documents", "chunks", "ingestion_runs", "answers", "answer_queries", "retrieved_chunks", "claim_checks"}
+TABLES = {"documents", "chunks", "ingestion_runs", "answers", "answer_queries", "retrieved_chunks", "claim_checks",
+          "entity_merges"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -30,7 +31,7 @@ def db_url(request, tmp_path):
 
 def test_migrations_bring_an_empty_database_to_head(db_url):
     db = open_database(db_url)
-    assert db.revision() == head_revision() == "0001"
+    assert db.revision() == head_revision() == "0002"
     assert TABLES <= set(inspect(db.engine).get_table_names())
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .database import Database, open_database, upgrade
-from .models import Answer, AnswerQuery, Base, Chunk, ClaimCheck, Document, IngestionRun, RetrievedChunk
+from .models import (Answer, AnswerQuery, Base, Chunk, ClaimCheck, Document, EntityMerge, IngestionRun,
+                     RetrievedChunk)
 
 __all__ = ["Database", "open_database", "upgrade", "Answer", "AnswerQuery", "Base", "Chunk",
-           "ClaimCheck", "Document", "IngestionRun", "RetrievedChunk"]
+           "ClaimCheck", "Document", "EntityMerge", "IngestionRun", "RetrievedChunk"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -48,7 +48,24 @@ class Chunk(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    #: float32 vector; the database is the source of truth, the FAISS index a derived cache.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     document: Mapped[Document] = relationship(back_populates="chunks")
+
+
+class EntityMerge(Base):
+    """A surface form resolved onto a differently named entity; `reverted` makes it stand alone again."""
+
+    __tablename__ = "entity_merges"
+    __table_args__ = (UniqueConstraint("surface"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    surface: Mapped[str] = mapped_column(String(512))
+    canonical: Mapped[str] = mapped_column(String(512))
+    entity_iri: Mapped[str] = mapped_column(String(512))
+    method: Mapped[str] = mapped_column(String(32))
+    document_uri: Mapped[str | None] = mapped_column(String(2048))
+    reverted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class IngestionRun(Base):

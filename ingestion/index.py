@@ -1,0 +1,106 @@
+"""The chunk vector index: FAISS, persisted under home/index, ids = chunk ids in the database.
+
+The database keeps every chunk's vector, so the index is a derived cache: `sync` compares its ids
+with the database and repairs any drift (after a crash, say) without re-embedding anything.
+Exact inner-product search by default; HNSW or IVF for large corpora (`kind`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+KINDS = ("flat", "hnsw", "ivf")
+
+
+class VectorIndex:
+    def __init__(self, folder: Path, dim: int, kind: str = "flat"):
+        import faiss
+
+        if kind not in KINDS:
+            raise ValueError(f"unknown index kind {kind!r}; choose one of {KINDS}")
+        self._faiss = faiss
+        self.folder, self.dim, self.kind = Path(folder), dim, kind
+        self.path = self.folder / f"chunks.{kind}.faiss"
+        self._index = faiss.read_index(str(self.path)) if self.path.exists() else self._empty()
+        if self._index.d != dim:
+            raise ValueError(f"index at {self.path} has dimension {self._index.d}, the embedder {dim}; "
+                             "delete it and run `kgassist doctor` to rebuild")
+        self._dirty = False
+
+    def _empty(self, n: int = 0):  # noqa: ANN202
+        f = self._faiss
+        if self.kind == "hnsw":
+            return f.IndexIDMap2(f.IndexHNSWFlat(self.dim, 32, f.METRIC_INNER_PRODUCT))
+        if self.kind == "ivf" and n >= 1000:
+            lists = max(1, int(np.sqrt(n)))
+            return f.IndexIDMap2(f.IndexIVFFlat(f.IndexFlatIP(self.dim), self.dim, lists, f.METRIC_INNER_PRODUCT))
+        return f.IndexIDMap2(f.IndexFlatIP(self.dim))
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def ids(self) -> set[int]:
+        if len(self) == 0:
+            return set()
+        return set(self._faiss.vector_to_array(self._index.id_map).astype(np.int64).tolist())
+
+    def add(self, ids: Iterable[int], vectors: np.ndarray) -> None:
+        ids = np.asarray(list(ids), dtype=np.int64)
+        if len(ids):
+            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+            self._dirty = True
+
+    def remove(self, ids: Iterable[int]) -> None:
+        ids = np.asarray(list(ids), dtype=np.int64)
+        if not len(ids):
+            return
+        if self.kind == "hnsw":
+            raise ValueError("HNSW indexes cannot delete in place; rebuild them with `sync`")
+        self._index.remove_ids(ids)
+        self._dirty = True
+
+    def search(self, vector: np.ndarray, k: int = 10) -> list[tuple[int, float]]:
+        if len(self) == 0:
+            return []
+        if self.kind == "hnsw":
+            self._index.index.hnsw.efSearch = max(64, 2 * k)
+        scores, ids = self._index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+
+    def rebuild(self, ids: list[int], vectors: np.ndarray) -> None:
+        self._index = self._empty(len(ids))
+        inner = self._index.index
+        if hasattr(inner, "is_trained") and not inner.is_trained:
+            inner.train(np.ascontiguousarray(vectors, dtype=np.float32))
+        self.add(ids, vectors)
+        self._dirty = True
+
+    def sync(self, stored: dict[int, np.ndarray]) -> tuple[int, int]:
+        """Make the index hold exactly `stored` (chunk id -> vector). Returns (added, removed)."""
+        have, want = self.ids(), set(stored)
+        missing, extra = want - have, have - want
+        if not missing and not extra:
+            return 0, 0
+        if self.kind == "flat" and len(missing) + len(extra) < max(1000, len(want) // 2):
+            self.remove(extra)
+            order = sorted(missing)
+            if order:
+                self.add(order, np.stack([stored[i] for i in order]))
+        else:
+            order = sorted(want)
+            self.rebuild(order, np.stack([stored[i] for i in order]) if order else np.zeros((0, self.dim), np.float32))
+        return len(missing), len(extra)
+
+    def save(self) -> None:
+        """Write atomically: a crash leaves the previous file intact."""
+        if not self._dirty and self.path.exists():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        self._faiss.write_index(self._index, str(tmp))
+        os.replace(tmp, self.path)
+        self._dirty = False

@@ -1,0 +1,315 @@
+"""Ingestion: files -> chunks, provenance-tracked triples and vectors; batch, incremental, resumable.
+
+Per document the write order is: database row marked `pending` -> store graph replaced in one
+atomic update -> chunks, vectors and status `ok` in one database transaction -> FAISS ids
+updated. A crash at any point leaves the document `pending` (re-ingested next run) or `ok`; the
+store never holds half a document, and the vector index is re-synchronised with the database
+(which keeps every vector) when a run starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from rdflib import URIRef
+from sqlalchemy import delete, select
+
+from kgstore import DocumentInfo, Fact, KGStore, vocab
+from kgstore.db import Chunk as ChunkRow
+from kgstore.db import Database, Document, EntityMerge, IngestionRun
+from kgstore.db.models import utcnow
+
+from . import loaders
+from .chunking import Chunk, chunk
+from .embed import Embedder
+from .extract import Extractor, combine
+from .index import VectorIndex
+from .resolve import Merge, Resolver
+
+
+@dataclass
+class Prepared:
+    """Everything computed for one file before anything is written."""
+
+    path: str
+    uri: str
+    sha256: str
+    size: int
+    document: loaders.LoadedDocument
+    chunks: list[Chunk]
+    facts: list[Fact]
+    merges: list[Merge]
+
+
+@dataclass
+class IngestReport:
+    ok: int = 0
+    skipped: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    triples: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    pages: int = 0
+    bytes: int = 0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @property
+    def nothing_ingested(self) -> bool:
+        return self.ok == 0 and self.skipped == 0 and bool(self.failed)
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    chunk_size: int = 800
+    chunk_overlap: int = 120
+    max_file_bytes: int | None = 100 * 1024 * 1024
+    save_every: int = 200
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and files under folders named (hidden ones skipped), in a stable order."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    found.setdefault(child.resolve())
+        else:
+            found.setdefault(path.resolve())
+    return list(found)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def prepare(path: Path, sha: str, extractors: Sequence[Extractor], resolver: Resolver,
+            options: PipelineOptions) -> Prepared:
+    """Load, chunk, extract and resolve one file (no side effects; runs in worker processes)."""
+    document = loaders.load(path, max_bytes=options.max_file_bytes)
+    uri = str(path)
+    doc_iri = vocab.document_iri(uri)
+    chunks = chunk(document.text, options.chunk_size, options.chunk_overlap)
+    starts = [c.start for c in chunks]
+
+    def chunk_of(offset: int) -> URIRef:
+        import bisect
+
+        return URIRef(f"{doc_iri}/chunk/{max(0, bisect.bisect_right(starts, offset) - 1)}")
+
+    facts, merges = resolver.facts(combine(extractors, document, chunks), doc_iri, chunk_of)
+    return Prepared(str(path), uri, sha, path.stat().st_size, document, chunks, facts, merges)
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(extractors: Sequence[Extractor], resolver: Resolver, options: PipelineOptions) -> None:
+    _WORKER.update(extractors=extractors, resolver=resolver, options=options)
+
+
+def _prepare_in_worker(path: Path, sha: str) -> Prepared:
+    return prepare(path, sha, _WORKER["extractors"], _WORKER["resolver"], _WORKER["options"])
+
+
+class Pipeline:
+    """Ingests files into the store, the database and the vector index."""
+
+    def __init__(self, store: KGStore, db: Database, embedder: Embedder, index: VectorIndex,
+                 extractors: Sequence[Extractor], options: PipelineOptions = PipelineOptions()):
+        self.store, self.db, self.embedder, self.index = store, db, embedder, index
+        self.extractors = list(extractors)
+        self.options = options
+
+    # ------------------------------------------------------------------------------------ public
+    def ingest(self, paths: Iterable[Path], *, workers: int = 1,
+               progress: Callable[[str, str], None] | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        self.sync_index()
+        resolver = Resolver(self._reverted_merges())
+        todo: list[tuple[Path, str]] = []
+        for path in discover(paths):
+            try:
+                sha = sha256_of(path)
+            except OSError as error:
+                self._failed(report, path, f"cannot read the file ({error.strerror or error})", progress)
+                continue
+            if self._unchanged(str(path), sha):
+                report.skipped += 1
+                if progress:
+                    progress(str(path), "skipped")
+                continue
+            todo.append((path, sha))
+        with self.db.session() as session:
+            run = IngestionRun(settings={"workers": workers, "extractors": [e.name for e in self.extractors]})
+            session.add(run)
+        for path, outcome in self._prepared(todo, resolver, workers):
+            if isinstance(outcome, Exception):
+                self._failed(report, path, _reason(outcome), progress)
+                continue
+            self._commit(outcome, report)
+            if progress:
+                progress(str(path), "ok")
+            if report.ok % self.options.save_every == 0:
+                self.index.save()
+        self.index.save()
+        report.seconds = round(time.perf_counter() - started, 3)
+        with self.db.session() as session:
+            run = session.get(IngestionRun, run.id)
+            run.finished_at, run.status = utcnow(), "done"
+            run.ok, run.skipped, run.failed = report.ok, report.skipped, len(report.failed)
+            run.triples, run.chunks = report.triples, report.chunks
+        return report
+
+    def remove(self, reference: str) -> bool:
+        """Remove a document (by path, source URI or document IRI) from store, database and index."""
+        with self.db.session() as session:
+            candidates = [reference, str(Path(reference).resolve())]
+            doc = session.scalars(select(Document).where(
+                (Document.uri.in_(candidates)) | (Document.iri == reference))).first()
+            if doc is None:
+                return False
+            chunk_ids = [c.id for c in doc.chunks]
+            self.store.remove_document(URIRef(doc.iri))
+            session.delete(doc)
+        self._drop_vectors(chunk_ids)
+        self.index.save()
+        return True
+
+    def sync_index(self) -> tuple[int, int]:
+        """Repair drift between the FAISS index and the vectors kept in the database."""
+        with self.db.session() as session:
+            rows = session.execute(select(ChunkRow.id, ChunkRow.embedding).join(Document)
+                                   .where(Document.status == "ok", ChunkRow.embedding.is_not(None))).all()
+        stored = {cid: np.frombuffer(blob, dtype=np.float32) for cid, blob in rows}
+        changed = self.index.sync(stored)
+        if any(changed):
+            self.index.save()
+        return changed
+
+    # ----------------------------------------------------------------------------------- helpers
+    def _unchanged(self, uri: str, sha: str) -> bool:
+        with self.db.session() as session:
+            doc = session.scalars(select(Document).where(Document.uri == uri)).first()
+            return doc is not None and doc.status == "ok" and doc.sha256 == sha
+
+    def _reverted_merges(self) -> list[str]:
+        with self.db.session() as session:
+            return list(session.scalars(select(EntityMerge.surface).where(EntityMerge.reverted.is_(True))))
+
+    def _prepared(self, todo: list[tuple[Path, str]], resolver: Resolver, workers: int):  # noqa: ANN202
+        if workers <= 1 or len(todo) < 2:
+            for path, sha in todo:
+                try:
+                    yield path, prepare(path, sha, self.extractors, resolver, self.options)
+                except Exception as error:  # noqa: BLE001 - one bad file never stops the batch
+                    yield path, error
+            return
+        with ProcessPoolExecutor(workers, initializer=_init_worker,
+                                 initargs=(self.extractors, resolver, self.options)) as pool:
+            futures = [(path, pool.submit(_prepare_in_worker, path, sha)) for path, sha in todo]
+            for path, future in futures:
+                try:
+                    yield path, future.result()
+                except Exception as error:  # noqa: BLE001
+                    yield path, error
+
+    def _failed(self, report: IngestReport, path: Path, reason: str,
+                progress: Callable[[str, str], None] | None) -> None:
+        report.failed.append({"path": str(path), "error": reason})
+        if progress:
+            progress(str(path), f"failed: {reason}")
+        with self.db.session() as session:
+            doc = session.scalars(select(Document).where(Document.uri == str(path))).first()
+            if doc is None:
+                session.add(Document(uri=str(path), iri=str(vocab.document_iri(str(path))), status="failed",
+                                     error=reason))
+            else:
+                doc.error = reason  # an earlier good version stays in place
+                if doc.status != "ok":
+                    doc.status = "failed"
+
+    def _commit(self, p: Prepared, report: IngestReport) -> None:
+        vectors = self.embedder.embed([c.text for c in p.chunks])
+        iri = vocab.document_iri(p.uri)
+        with self.db.session() as session:
+            doc = session.scalars(select(Document).where(Document.uri == p.uri)).first()
+            if doc is None:
+                doc = Document(uri=p.uri, iri=str(iri))
+                session.add(doc)
+            doc.status = "pending"
+            old_chunks = [c.id for c in doc.chunks]
+        info = DocumentInfo(iri, p.uri, p.sha256, p.document.title)
+        written = self.store.put_document(info, p.facts)
+        with self.db.session() as session:
+            doc = session.scalars(select(Document).where(Document.uri == p.uri)).one()
+            session.execute(delete(ChunkRow).where(ChunkRow.document_id == doc.id))
+            rows = [ChunkRow(document_id=doc.id, ord=c.ord, start=c.start, end=c.end, text=c.text,
+                             embedding=vectors[i].tobytes()) for i, c in enumerate(p.chunks)]
+            session.add_all(rows)
+            for merge in p.merges:
+                if session.scalars(select(EntityMerge).where(EntityMerge.surface == merge.surface.lower())).first() is None:
+                    session.add(EntityMerge(surface=merge.surface.lower(), canonical=merge.canonical,
+                                            entity_iri=str(merge.iri), method=merge.method, document_uri=p.uri))
+            doc.sha256, doc.title, doc.media_type = p.sha256, p.document.title[:1000], p.document.media_type
+            doc.size_bytes, doc.triples, doc.status, doc.error = p.size, written, "ok", None
+            session.flush()
+            new_ids = [r.id for r in rows]
+        if old_chunks and self.index.kind == "hnsw":
+            self.sync_index()  # HNSW cannot delete in place; rebuild from the database's vectors
+        else:
+            self.index.remove(old_chunks)
+            self.index.add(new_ids, vectors)
+        for extractor in self.extractors:  # later documents see this one's entities (sequential runs)
+            observe = getattr(extractor, "observe", None)
+            if observe is not None:
+                observe(p.facts)
+        report.ok += 1
+        report.triples += written
+        report.chunks += len(p.chunks)
+        report.pages += p.document.pages
+        report.bytes += p.size
+
+    def _drop_vectors(self, chunk_ids: list[int]) -> None:
+        if self.index.kind == "hnsw":
+            self.sync_index()
+        else:
+            self.index.remove(chunk_ids)
+
+
+def from_settings(settings, store: KGStore, db: Database, extractor_names: Sequence[str] | None = None,
+                  llm=None, embedder: Embedder | None = None) -> Pipeline:  # noqa: ANN001
+    """A pipeline wired as the settings say (extractors, chunking, limits, index kind)."""
+    from .embed import SentenceTransformerEmbedder
+    from .extract import build_extractors
+
+    names = extractor_names or [n.strip() for n in settings.extractors.split(",") if n.strip()]
+    known = [(label, kind) for _, label, kind in store.entity_labels() if kind in _GAZETTEER_TYPES]
+    extractors = build_extractors(names, entities=known, table_mapping=settings.table_mapping, llm=llm)
+    embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
+    index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
+    options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, int(settings.max_file_mb * 1024 * 1024))
+    return Pipeline(store, db, embedder, index, extractors, options)
+
+
+_GAZETTEER_TYPES = frozenset({vocab.COMPANY, vocab.PERSON, vocab.DRUG, vocab.DISEASE})
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, loaders.LoadError):
+        return str(error)
+    return f"{error.__class__.__name__}: {error}"

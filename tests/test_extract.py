@@ -1,0 +1,130 @@
+"""The deterministic extractors find the domain relations with spans; the LLM reply parser repairs or drops."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rdflib import Literal
+
+from ingestion.chunking import chunk
+from ingestion.extract.base import Mention, Node
+from ingestion.extract.gazetteer import default_gazetteer
+from ingestion.extract.llm import LLMExtractor, parse_reply
+from ingestion.extract.patterns import PatternExtractor
+from ingestion.extract.table import TableMapper, load_mappings
+from ingestion.loaders import LoadedDocument
+from kgstore import vocab
+
+
+def _doc(text: str, media_type: str = "text/plain", uri: str = "doc.txt") -> LoadedDocument:
+    return LoadedDocument(uri=uri, text=text, media_type=media_type, title="")
+
+
+def _triples(text: str, **kw) -> set[tuple[str, str, str]]:
+    out = set()
+    for e in PatternExtractor().extract(_doc(text, **kw)):
+        s = e.subject.text if isinstance(e.subject, Mention) else e.subject.label
+        o = e.object.text if isinstance(e.object, Mention) else e.object.label if isinstance(e.object, Node) \
+            else str(e.object)
+        out.add((s.lower(), str(e.predicate).split("#")[-1], o.lower()))
+        assert e.start <= getattr(e.subject, "start", e.start) and e.extractor == "patterns"
+    return out
+
+
+@pytest.mark.parametrize("sentence, triple", [
+    ("Metformin is used to treat type 2 diabetes.", ("metformin", "treats", "type 2 diabetes")),
+    ("A common side effect of metformin is diarrhoea.", ("metformin", "causesAdverseEvent", "diarrhoea")),
+    ("Lactic acidosis is a rare adverse effect of metformin.", ("metformin", "causesAdverseEvent", "lactic acidosis")),
+    ("Intravenous azithromycin-induced ototoxicity.", ("azithromycin", "causesAdverseEvent", "ototoxicity")),
+    ("He developed acute renal failure after cisplatin therapy.", ("cisplatin", "causesAdverseEvent",
+                                                                    "acute renal failure")),
+    ("Metformin is contraindicated in severe renal impairment.", ("metformin", "contraindicatedIn",
+                                                                   "severe renal impairment")),
+    ("Warfarin interacts with aspirin, which increases the risk of bleeding.", ("warfarin", "interactsWith", "aspirin")),
+    ("The usual starting dose of metformin is 500 mg twice daily.", ("metformin", "dosage", "500 mg twice daily")),
+])
+def test_medical_relations_are_read_from_cue_phrases(sentence, triple):
+    assert triple in _triples(sentence)
+
+
+def test_negated_statements_are_not_extracted():
+    assert not any(p == "treats" for _, p, _ in _triples("Metformin does not treat type 1 diabetes."))
+
+
+def test_finance_metric_values_become_observations_with_unit_and_period():
+    found = PatternExtractor().extract(_doc("Acme Corp. reported revenue of $12.5 billion for fiscal year 2023."))
+    values = {str(e.predicate).split("#")[-1]: e.object for e in found if isinstance(e.subject, Node)}
+    assert Decimal(str(values["value"])) == Decimal("12500000000")
+    assert str(values["unit"]) == "USD" and str(values["period"]) == "FY2023"
+    assert values["metric"].text == "revenue"
+    assert ("acme corp.", "reportedMetric", "acme corp. revenue fy2023") in _triples(
+        "Acme Corp. reported revenue of $12.5 billion for fiscal year 2023.")
+
+
+def test_executives_subsidiaries_and_tickers_are_found():
+    text = ("Jane Roe is the chief executive officer of Acme Corp. Widget Labs Inc. is a wholly owned subsidiary "
+            "of Acme Corp. Acme Corp. trades on the NYSE under the ticker ACME.")
+    found = _triples(text)
+    assert ("acme corp.", "chiefExecutiveOfficer", "jane roe") in found
+    assert ("acme corp.", "hasSubsidiary", "widget labs inc.") in found
+    assert ("acme corp.", "tickerSymbol", "acme") in found
+
+
+def test_statement_table_lines_give_one_value_per_year():
+    text = ("ACME CORP\nConsolidated Statements of Cash Flows (in millions)\n"
+            "2023 2022 2021\nPurchases of property, plant and equipment (1,577) (1,373) (1,420)\n")
+    found = PatternExtractor().extract(_doc(text, media_type="application/pdf", uri="/x/ACME_2023_10K.pdf"))
+    values = {(str(e.subject.label)): str(e.object) for e in found
+              if isinstance(e.subject, Node) and e.predicate == vocab.VALUE}
+    assert values["ACME capital expenditure FY2022"] == "-1373000000"
+
+
+def test_the_gazetteer_prefers_the_longest_label():
+    g = default_gazetteer()
+    [m] = [m for m in g.find("allergy to penicillin allergy") if m.text.startswith("penicillin")]
+    assert m.text == "penicillin allergy"
+
+
+def test_the_table_mapper_maps_columns_to_triples_and_typed_literals(tmp_path):
+    from ingestion import loaders
+
+    path = tmp_path / "drug_list.csv"
+    path.write_text("drug,indication,common_side_effects,usual_adult_dose\n"
+                    "metformin,type 2 diabetes,diarrhoea;nausea,500 mg twice daily\n")
+    doc = loaders.load(path)
+    from pathlib import Path
+
+    mapper = TableMapper(load_mappings(Path(__file__).parents[1] / "ingestion" / "mappings" / "default.yaml"))
+    found = {(e.subject.text, str(e.predicate).split("#")[-1], getattr(e.object, "text", str(e.object)))
+             for e in mapper.extract(doc)}
+    assert ("metformin", "treats", "type 2 diabetes") in found
+    assert ("metformin", "causesAdverseEvent", "nausea") in found
+    assert ("metformin", "dosage", "500 mg twice daily") in found
+    for e in mapper.extract(doc):
+        assert doc.text[e.object.start:e.object.end] == e.object.text if isinstance(e.object, Mention) else True
+
+
+@pytest.mark.parametrize("reply, count", [
+    ('{"triples": [{"subject": "metformin", "predicate": "treats", "object": "type 2 diabetes"}]}', 1),
+    ('Sure! Here it is: {"triples": [{"subject": "metformin", "predicate": "treats", '
+     '"object": "type 2 diabetes"},]} Hope this helps.', 1),
+    ("[{'subject': 'metformin', 'predicate': 'treats', 'object': 'type 2 diabetes'}]", 1),
+    ('{"triples": [{"subject": "metformin"}]}', None),
+    ("I cannot help with that.", None),
+])
+def test_llm_replies_are_validated_repaired_or_dropped(reply, count):
+    parsed = parse_reply(reply)
+    assert (None if parsed is None else len(parsed.triples)) == count
+
+
+def test_llm_triples_must_quote_the_text_and_use_allowed_predicates():
+    text = "Metformin is used to treat type 2 diabetes."
+    [c] = chunk(text)
+    reply = ('{"triples": [{"subject": "metformin", "predicate": "treats", "object": "type 2 diabetes"}, '
+             '{"subject": "metformin", "predicate": "treats", "object": "cancer"}, '
+             '{"subject": "metformin", "predicate": "owns", "object": "type 2 diabetes"}]}')
+    kept = LLMExtractor(llm=None).validated(text, c, reply)
+    assert [(e.subject.text, e.object.text) for e in kept] == [("Metformin", "type 2 diabetes")]
+    assert kept[0].extractor == "llm" and isinstance(kept[0].object, Mention)
+    assert not isinstance(kept[0].object, Literal)

@@ -1,0 +1,305 @@
+"""Ingestion end to end on the bundled sample corpus: real Oxigraph, SQLite, FAISS and MiniLM."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rdflib import Graph, URIRef
+from sqlalchemy import func, select
+
+from ingestion.pipeline import from_settings
+from kgstore import Settings, open_store, vocab
+from kgstore.db import Chunk, Document, EntityMerge, open_database
+
+from .pdfs import write_text_pdf
+
+SAMPLE = Path(__file__).parents[1] / "ingestion" / "sample"
+KGASSIST = str(Path(sys.executable).parent / "kgassist")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from ingestion.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+class KB:
+    """A kgassist home with its store, database and pipeline, as the CLI would build them."""
+
+    def __init__(self, home: Path, embedder):
+        self.settings = Settings(home=home)
+        self.store = open_store(self.settings)
+        self.store.load_ontology()
+        self.db = open_database(self.settings.db_url)
+        self.embedder = embedder
+
+    def pipeline(self):
+        return from_settings(self.settings, self.store, self.db, embedder=self.embedder)
+
+    def ingest(self, *paths, **kw):
+        return self.pipeline().ingest([Path(p) for p in paths], **kw)
+
+    def count(self, model) -> int:
+        with self.db.session() as s:
+            return s.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("README.md"))
+    return target
+
+
+@pytest.fixture
+def kb(tmp_path, embedder) -> KB:
+    return KB(tmp_path / "home", embedder)
+
+
+def test_ingesting_the_sample_corpus_fills_store_database_and_index(kb, corpus):
+    report = kb.ingest(corpus)
+    files = [p for p in corpus.rglob("*") if p.is_file()]
+    assert report.ok == len(files) >= 30 and not report.failed
+    assert kb.store.stats().documents == len(files)
+    assert kb.count(Chunk) == report.chunks > 0
+    pipeline = kb.pipeline()
+    assert len(pipeline.index) == report.chunks
+    drugs = {str(r["l"]) for r in kb.store.query(
+        "PREFIX kga: <https://w3id.org/kgassist/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?l WHERE { ?d kga:causesAdverseEvent ?e . ?d rdfs:label ?l }").rows}
+    assert {"metformin", "atorvastatin", "warfarin"} <= drugs
+    ceo = kb.store.query("PREFIX kga: <https://w3id.org/kgassist/ontology#> "
+                         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                         "SELECT DISTINCT ?n WHERE { ?c rdfs:label \"Apple Inc.\" ; kga:chiefExecutiveOfficer ?p . "
+                         "?p rdfs:label ?n }").rows
+    assert [str(r["n"]) for r in ceo] == ["Tim Cook"]
+    hits = pipeline.index.search(kb.embedder.embed(["side effects of metformin"])[0], k=3)
+    with kb.db.session() as s:
+        texts = [s.get(Chunk, cid).text for cid, _ in hits]
+    assert any("metformin" in t.lower() for t in texts)
+
+
+def test_a_second_run_skips_everything(kb, corpus):
+    first = kb.ingest(corpus)
+    before = set(kb.store.graph_triples())
+    second = kb.ingest(corpus)
+    assert second.ok == 0 and second.skipped == first.ok and not second.failed
+    assert set(kb.store.graph_triples()) == before
+
+
+def test_editing_one_file_reingests_only_that_file(kb, corpus):
+    kb.ingest(corpus)
+    path = corpus / "medical" / "metformin.md"
+    path.write_text(path.read_text().replace("500 mg twice daily", "850 mg once daily"))
+    report = kb.ingest(corpus)
+    assert report.ok == 1 and report.skipped == len([p for p in corpus.rglob("*") if p.is_file()]) - 1
+    doses = {str(r["d"]) for r in kb.store.query(
+        "PREFIX kga: <https://w3id.org/kgassist/ontology#> SELECT ?d WHERE { GRAPH ?g { ?m kga:dosage ?d } }",
+        {"g": vocab.document_iri(str(path.resolve()))}).rows}
+    assert doses == {"850 mg once daily"}
+    with kb.db.session() as s:
+        doc = s.scalars(select(Document).where(Document.uri == str(path.resolve()))).one()
+        assert all("500 mg twice daily" not in c.text for c in doc.chunks)
+
+
+def test_removing_a_document_leaves_no_triple_chunk_or_vector(kb, corpus):
+    kb.ingest(corpus)
+    path = corpus / "medical" / "warfarin.md"
+    iri = vocab.document_iri(str(path.resolve()))
+    with kb.db.session() as s:
+        ids = {c.id for c in s.scalars(select(Document).where(Document.uri == str(path.resolve()))).one().chunks}
+    pipeline = kb.pipeline()
+    assert pipeline.remove(str(path))
+    assert list(kb.store.graph_triples(iri)) == []
+    assert not any(a.provenance.document == iri for a in kb.store.assertions())
+    with kb.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Chunk).where(Chunk.id.in_(ids))) == 0
+    assert not ids & kb.pipeline().index.ids()
+
+
+def test_every_relation_traces_to_a_span_that_contains_both_mentions(kb, corpus):
+    kb.ingest(corpus / "medical", corpus / "finance")
+    labels: dict = {}
+    for entity, label, _ in kb.store.entity_labels():
+        labels.setdefault(entity, set()).add(label.lower())
+    texts = {}
+    with kb.db.session() as s:
+        for doc in s.scalars(select(Document)):
+            texts[URIRef(doc.iri)] = Path(doc.uri).read_text() if not doc.uri.endswith(".html") else None
+    checked = 0
+    relations = {vocab.TREATS, vocab.CAUSES_ADVERSE_EVENT, vocab.CONTRAINDICATED_IN, vocab.INTERACTS_WITH,
+                 vocab.CEO, vocab.HAS_SUBSIDIARY}
+    for a in kb.store.assertions():
+        text = texts.get(a.provenance.document)
+        if a.predicate not in relations or text is None or a.provenance.extractor != "patterns":
+            continue
+        span = text[a.provenance.start:a.provenance.end].lower()
+        assert any(label in span for label in labels[a.subject]), (span, labels[a.subject])
+        assert any(label in span for label in labels[a.object]), (span, labels[a.object])
+        [record] = [r for r in kb.store.provenance(a.subject, a.predicate, a.object)
+                    if r.start == a.provenance.start and r.document == a.provenance.document]
+        assert record.chunk is not None
+        checked += 1
+    assert checked >= 20
+
+
+def test_synonyms_and_salt_forms_merge_into_one_entity_and_the_merge_is_recorded(kb, tmp_path):
+    folder = tmp_path / "drugs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Paracetamol is used to treat fever.")
+    (folder / "b.txt").write_text("Metformin hydrochloride is used to treat type 2 diabetes.")
+    kb.ingest(folder)
+    assert kb.store.find_entities("paracetamol")[0].label == "acetaminophen"
+    assert kb.store.find_entities("metformin hydrochloride")[0].label == "metformin"
+    with kb.db.session() as s:
+        methods = {m.surface: m.method for m in s.scalars(select(EntityMerge))}
+    assert methods == {"paracetamol": "drug-synonym", "metformin hydrochloride": "drug-salt"}
+
+
+def test_a_reverted_merge_gives_the_surface_form_its_own_entity(kb, tmp_path):
+    folder = tmp_path / "drugs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Paracetamol is used to treat fever.")
+    kb.ingest(folder)
+    with kb.db.session() as s:
+        s.scalars(select(EntityMerge)).one().reverted = True
+    (folder / "a.txt").write_text("Paracetamol is used to treat fever and pain.")
+    kb.ingest(folder)
+    assert kb.store.find_entities("paracetamol")[0].label == "Paracetamol"
+
+
+def test_bad_files_are_reported_and_the_good_one_lands(kb, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\n%%garbage without objects")
+    (folder / "program.exe").write_bytes(b"MZ\x90\x00\x03" + bytes(range(256)))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "latin1.txt").write_bytes("Métformine traite le diabète.".encode("latin-1"))
+    (folder / "good.md").write_text("Metformin is used to treat type 2 diabetes.")
+    report = kb.ingest(folder)
+    assert report.ok == 1
+    reasons = {Path(f["path"]).name: f["error"] for f in report.failed}
+    assert "corrupt or unreadable PDF" in reasons["corrupt.pdf"]
+    assert "unsupported file type" in reasons["program.exe"]
+    assert "empty" in reasons["empty.txt"]
+    assert "not valid UTF-8" in reasons["latin1.txt"]
+    with kb.db.session() as s:
+        stored = {Path(d.uri).name: (d.status, d.error) for d in s.scalars(select(Document))}
+    assert stored["good.md"] == ("ok", None) and stored["empty.txt"][0] == "failed"
+
+
+def test_pdfs_are_ingested_page_by_page(kb, tmp_path):
+    pdf = write_text_pdf(tmp_path / "ACME_2023_10K.pdf",
+                         [["Acme Corp. reported revenue of $12.5 billion for fiscal year 2023."],
+                          ["Jane Roe is the chief executive officer of Acme Corp."]])
+    report = kb.ingest(pdf)
+    assert report.ok == 1 and report.pages == 2
+    assert kb.store.find_entities("Jane Roe")[0].label == "Jane Roe"
+
+
+def _store_snapshot(home: Path) -> tuple[set, list, int]:
+    settings = Settings(home=home)
+    store = open_store(settings)
+    quads = set()
+    for graph in store.documents():
+        quads |= {(graph, *t) for t in store.graph_triples(graph)}
+    db = open_database(settings.db_url)
+    with db.session() as s:
+        chunks = sorted((d.uri, c.ord, c.start, c.end) for d in s.scalars(select(Document)) for c in d.chunks)
+        statuses = {d.status for d in s.scalars(select(Document))}
+    store.close()
+    del store
+    assert statuses == {"ok"}
+    from ingestion.index import VectorIndex
+
+    return quads, chunks, len(VectorIndex(settings.index_dir, 384))
+
+
+@pytest.mark.slow
+def test_kill_9_mid_batch_then_rerun_gives_the_same_store_as_an_uninterrupted_run(tmp_path):
+    corpus = tmp_path / "corpus"
+    for i in range(4):  # enough documents that the batch is still running when it is killed
+        shutil.copytree(SAMPLE, corpus / f"copy{i}", ignore=shutil.ignore_patterns("README.md"))
+    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "killed")}
+    process = subprocess.Popen([KGASSIST, "ingest", str(corpus)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    database = tmp_path / "killed" / "kgassist.db"
+    deadline = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            try:
+                with sqlite3.connect(database, timeout=1) as c:
+                    done = c.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+        if done >= 10:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "the batch finished before it could be killed"
+    rerun = subprocess.run([KGASSIST, "ingest", str(corpus), "--json"], env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["skipped"] >= 10
+    clean = subprocess.run([KGASSIST, "ingest", str(corpus)], capture_output=True, text=True,
+                           env={**os.environ, "KGASSIST_HOME": str(tmp_path / "clean")})
+    assert clean.returncode == 0, clean.stderr
+    assert _store_snapshot(tmp_path / "killed") == _store_snapshot(tmp_path / "clean")
+
+
+def test_the_cli_ingests_with_a_json_summary_and_exit_codes(tmp_path, corpus):
+    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "cli")}
+    result = subprocess.run([KGASSIST, "ingest", str(corpus / "medical"), "--json"], env=env, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert set(summary) == {"ok", "skipped", "failed", "triples", "chunks", "seconds"}
+    assert summary["ok"] == 15 and summary["triples"] > 100
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    failed = subprocess.run([KGASSIST, "ingest", str(bad), "--json"], env=env, capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert json.loads(failed.stdout)["failed"][0]["error"] == "the file is empty"
+
+
+def test_export_writes_turtle_ntriples_and_jsonl(kb, corpus, tmp_path):
+    kb.ingest(corpus / "medical" / "metformin.md")
+    from kgstore.export import write_export
+
+    with (tmp_path / "g.ttl").open("w") as f:
+        count = write_export(kb.store, "ttl", f)
+    assert len(Graph().parse(tmp_path / "g.ttl", format="turtle")) == count > 0
+    with (tmp_path / "g.nt").open("w") as f:
+        write_export(kb.store, "nt", f)
+    assert len(Graph().parse(tmp_path / "g.nt", format="nt")) == count
+    with (tmp_path / "g.jsonl").open("w") as f:
+        write_export(kb.store, "jsonl", f)
+    records = [json.loads(line) for line in (tmp_path / "g.jsonl").read_text().splitlines()]
+    treats = [r for r in records if r["predicate_label"] == "treats"]
+    assert treats and treats[0]["subject_label"] == "metformin" and treats[0]["object_label"] == "type 2 diabetes"
+    assert set(records[0]) >= {"subject", "predicate", "object", "subject_label", "predicate_label",
+                               "object_label", "document", "span"}
+
+
+def test_the_index_is_repaired_from_the_database_after_drift(kb, corpus):
+    kb.ingest(corpus / "medical")
+    pipeline = kb.pipeline()
+    count = len(pipeline.index)
+    pipeline.index.remove(list(pipeline.index.ids())[:5])
+    pipeline.index.add([999_999], np.zeros((1, 384), dtype=np.float32))
+    pipeline.index.save()
+    assert kb.pipeline().sync_index() == (5, 1)
+    assert len(kb.pipeline().index) == count
