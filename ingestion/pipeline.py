@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from rdflib import URIRef
+from rdflib.namespace import RDF
 from sqlalchemy import delete, select
 
 from kgstore import DocumentInfo, Fact, KGStore, vocab
@@ -30,7 +31,7 @@ from .chunking import Chunk, chunk
 from .embed import Embedder
 from .extract import Extractor, combine
 from .index import VectorIndex
-from .resolve import Merge, Resolver
+from .resolve import EmbeddingMerger, Merge, Resolver
 
 
 @dataclass
@@ -45,6 +46,9 @@ class Prepared:
     chunks: list[Chunk]
     facts: list[Fact]
     merges: list[Merge]
+    triples: int = 0
+    old_chunk_ids: list[int] = field(default_factory=list)
+    chunk_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +76,7 @@ class PipelineOptions:
     chunk_overlap: int = 120
     max_file_bytes: int | None = 100 * 1024 * 1024
     save_every: int = 200
+    embed_batch: int = 16
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -129,10 +134,12 @@ class Pipeline:
     """Ingests files into the store, the database and the vector index."""
 
     def __init__(self, store: KGStore, db: Database, embedder: Embedder, index: VectorIndex,
-                 extractors: Sequence[Extractor], options: PipelineOptions = PipelineOptions()):
+                 extractors: Sequence[Extractor], options: PipelineOptions = PipelineOptions(),
+                 merge_threshold: float | None = 0.92):
         self.store, self.db, self.embedder, self.index = store, db, embedder, index
         self.extractors = list(extractors)
         self.options = options
+        self.merge_threshold = merge_threshold
 
     # ------------------------------------------------------------------------------------ public
     def ingest(self, paths: Iterable[Path], *, workers: int = 1,
@@ -140,7 +147,12 @@ class Pipeline:
         started = time.perf_counter()
         report = IngestReport()
         self.sync_index()
-        resolver = Resolver(self._reverted_merges())
+        reverted = self._reverted_merges()
+        resolver = Resolver(reverted)
+        self.merger = None
+        if self.merge_threshold is not None:
+            self.merger = EmbeddingMerger(self.embedder, self.merge_threshold, reverted)
+            self.merger.learn(self.store.entity_labels())
         todo: list[tuple[Path, str]] = []
         for path in discover(paths):
             try:
@@ -157,15 +169,18 @@ class Pipeline:
         with self.db.session() as session:
             run = IngestionRun(settings={"workers": workers, "extractors": [e.name for e in self.extractors]})
             session.add(run)
+        written: list[Prepared] = []
         for path, outcome in self._prepared(todo, resolver, workers):
             if isinstance(outcome, Exception):
                 self._failed(report, path, _reason(outcome), progress)
                 continue
-            self._commit(outcome, report)
-            if progress:
-                progress(str(path), "ok")
-            if report.ok % self.options.save_every == 0:
-                self.index.save()
+            self._write(outcome)
+            written.append(outcome)
+            if len(written) == self.options.embed_batch:
+                self._finish(written, report, progress)
+                written = []
+        if written:
+            self._finish(written, report, progress)
         self.index.save()
         report.seconds = round(time.perf_counter() - started, 3)
         with self.db.session() as session:
@@ -243,8 +258,11 @@ class Pipeline:
                 if doc.status != "ok":
                     doc.status = "failed"
 
-    def _commit(self, p: Prepared, report: IngestReport) -> None:
-        vectors = self.embedder.embed([c.text for c in p.chunks])
+    def _write(self, p: Prepared) -> None:
+        """Store graph and chunk rows; the document stays `pending` until `_finish` adds its vectors."""
+        if self.merger is not None:
+            p.facts, merged = self.merger.remap(p.facts)
+            p.merges += [Merge(m.surface, m.label, m.into, f"embedding:{m.score}") for m in merged]
         iri = vocab.document_iri(p.uri)
         with self.db.session() as session:
             doc = session.scalars(select(Document).where(Document.uri == p.uri)).first()
@@ -252,37 +270,60 @@ class Pipeline:
                 doc = Document(uri=p.uri, iri=str(iri))
                 session.add(doc)
             doc.status = "pending"
-            old_chunks = [c.id for c in doc.chunks]
-        info = DocumentInfo(iri, p.uri, p.sha256, p.document.title)
-        written = self.store.put_document(info, p.facts)
+            p.old_chunk_ids = [c.id for c in doc.chunks]
+        p.triples = self.store.put_document(DocumentInfo(iri, p.uri, p.sha256, p.document.title), p.facts)
         with self.db.session() as session:
             doc = session.scalars(select(Document).where(Document.uri == p.uri)).one()
             session.execute(delete(ChunkRow).where(ChunkRow.document_id == doc.id))
-            rows = [ChunkRow(document_id=doc.id, ord=c.ord, start=c.start, end=c.end, text=c.text,
-                             embedding=vectors[i].tobytes()) for i, c in enumerate(p.chunks)]
+            rows = [ChunkRow(document_id=doc.id, ord=c.ord, start=c.start, end=c.end, text=c.text) for c in p.chunks]
             session.add_all(rows)
             for merge in p.merges:
                 if session.scalars(select(EntityMerge).where(EntityMerge.surface == merge.surface.lower())).first() is None:
                     session.add(EntityMerge(surface=merge.surface.lower(), canonical=merge.canonical,
                                             entity_iri=str(merge.iri), method=merge.method, document_uri=p.uri))
-            doc.sha256, doc.title, doc.media_type = p.sha256, p.document.title[:1000], p.document.media_type
-            doc.size_bytes, doc.triples, doc.status, doc.error = p.size, written, "ok", None
             session.flush()
-            new_ids = [r.id for r in rows]
-        if old_chunks and self.index.kind == "hnsw":
-            self.sync_index()  # HNSW cannot delete in place; rebuild from the database's vectors
-        else:
-            self.index.remove(old_chunks)
-            self.index.add(new_ids, vectors)
+            p.chunk_ids = [r.id for r in rows]
+        if self.merger is not None:
+            labels = {f.subject: str(f.object) for f in p.facts if f.predicate == vocab.LABEL}
+            self.merger.learn((f.subject, labels[f.subject], f.object) for f in p.facts
+                              if f.predicate == RDF.type and f.subject in labels)
         for extractor in self.extractors:  # later documents see this one's entities (sequential runs)
             observe = getattr(extractor, "observe", None)
             if observe is not None:
                 observe(p.facts)
-        report.ok += 1
-        report.triples += written
-        report.chunks += len(p.chunks)
-        report.pages += p.document.pages
-        report.bytes += p.size
+
+    def _finish(self, group: list[Prepared], report: IngestReport,
+                progress: Callable[[str, str], None] | None) -> None:
+        """Embed the chunks of several documents at once, then mark them `ok` with their vectors."""
+        vectors = self.embedder.embed([c.text for p in group for c in p.chunks])
+        at = 0
+        with self.db.session() as session:
+            for p in group:
+                mine = vectors[at:at + len(p.chunks)]
+                at += len(p.chunks)
+                for chunk_id, vector in zip(p.chunk_ids, mine):
+                    session.get(ChunkRow, chunk_id).embedding = vector.tobytes()
+                doc = session.scalars(select(Document).where(Document.uri == p.uri)).one()
+                doc.sha256, doc.title, doc.media_type = p.sha256, p.document.title[:1000], p.document.media_type
+                doc.size_bytes, doc.triples, doc.status, doc.error = p.size, p.triples, "ok", None
+        at = 0
+        for p in group:
+            mine = vectors[at:at + len(p.chunks)]
+            at += len(p.chunks)
+            if p.old_chunk_ids and self.index.kind == "hnsw":
+                self.sync_index()  # HNSW cannot delete in place; rebuild from the database's vectors
+            else:
+                self.index.remove(p.old_chunk_ids)
+                self.index.add(p.chunk_ids, mine)
+            report.ok += 1
+            report.triples += p.triples
+            report.chunks += len(p.chunks)
+            report.pages += p.document.pages
+            report.bytes += p.size
+            if progress:
+                progress(p.path, "ok")
+        if report.ok % self.options.save_every < len(group):
+            self.index.save()
 
     def _drop_vectors(self, chunk_ids: list[int]) -> None:
         if self.index.kind == "hnsw":
@@ -303,7 +344,7 @@ def from_settings(settings, store: KGStore, db: Database, extractor_names: Seque
     embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
     index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
     options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, int(settings.max_file_mb * 1024 * 1024))
-    return Pipeline(store, db, embedder, index, extractors, options)
+    return Pipeline(store, db, embedder, index, extractors, options, settings.merge_threshold)
 
 
 _GAZETTEER_TYPES = frozenset({vocab.COMPANY, vocab.PERSON, vocab.DRUG, vocab.DISEASE})

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha1
 
+import numpy as np
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -52,6 +53,9 @@ def canonical_label(text: str, kind: URIRef) -> tuple[str, str]:
     return label, ("legal-suffix" if key != entity else "")
 
 
+_NAMING = frozenset({RDF.type, vocab.LABEL, vocab.ALT_LABEL})
+
+
 class Resolver:
     """Turns extractions into kgstore Facts with provenance, naming entities canonically."""
 
@@ -72,8 +76,11 @@ class Resolver:
         merges: dict[str, Merge] = {}
 
         def add(s: URIRef, p: URIRef, o, start: int, end: int, confidence: float, extractor: str) -> None:  # noqa: ANN001
-            prov = Provenance(document, extractor, confidence, chunk_of(start), start, end)
-            facts.setdefault((s, p, o, extractor, start, end), Fact(s, p, o, prov))
+            # Type and label facts are kept once per document (at their first mention); relations
+            # are kept once per evidence span, so each finding keeps its own provenance.
+            key = (s, p, o, extractor) if p in _NAMING else (s, p, o, extractor, start, end)
+            if key not in facts:
+                facts[key] = Fact(s, p, o, Provenance(document, extractor, confidence, chunk_of(start), start, end))
 
         def term(t, extraction: Extraction):  # noqa: ANN001
             if isinstance(t, Mention):
@@ -99,3 +106,70 @@ class Resolver:
             s, o = term(e.subject, e), term(e.object, e)
             add(s, e.predicate, o, e.start, e.end, e.confidence, e.extractor)
         return list(facts.values()), list(merges.values())
+
+
+MERGEABLE = frozenset({vocab.COMPANY, vocab.DRUG, vocab.DISEASE, vocab.MEDICAL_CONDITION, vocab.ADVERSE_EVENT})
+
+
+@dataclass(frozen=True)
+class EmbeddingMerge:
+    surface: str
+    iri: URIRef
+    into: URIRef
+    label: str
+    score: float
+
+
+class EmbeddingMerger:
+    """Merges a new entity into a known one of the same class when their labels' embeddings are
+    closer than `threshold` (cosine), e.g. 'type II diabetes' into 'type 2 diabetes'."""
+
+    def __init__(self, embedder, threshold: float = 0.92, reverted: Iterable[str] = ()):  # noqa: ANN001
+        self.embedder, self.threshold = embedder, threshold
+        self.reverted = {vocab.label_key(s) for s in reverted}
+        self._iris: dict[URIRef, list[URIRef]] = {}
+        self._labels: dict[URIRef, list[str]] = {}
+        self._vectors: dict[URIRef, np.ndarray] = {}
+        self._known: set[URIRef] = set()
+
+    def learn(self, entities: Iterable[tuple[URIRef, str, URIRef]]) -> None:
+        """Remember (entity, label, class) triples; an entity is embedded once, by its first label."""
+        by_kind: dict[URIRef, list[tuple[URIRef, str]]] = {}
+        for iri, label, kind in entities:
+            if kind in MERGEABLE and iri not in self._known:
+                self._known.add(iri)
+                by_kind.setdefault(kind, []).append((iri, label))
+        for kind, items in by_kind.items():
+            vectors = self.embedder.embed([label for _, label in items])
+            self._iris.setdefault(kind, []).extend(i for i, _ in items)
+            self._labels.setdefault(kind, []).extend(label for _, label in items)
+            old = self._vectors.get(kind)
+            self._vectors[kind] = vectors if old is None else np.vstack([old, vectors])
+
+    def remap(self, facts: list[Fact]) -> tuple[list[Fact], list[EmbeddingMerge]]:
+        """Facts with new entities renamed onto close known ones, and the merges made."""
+        kinds = {f.subject: f.object for f in facts if f.predicate == RDF.type and f.object in MERGEABLE}
+        labels = {f.subject: str(f.object) for f in facts if f.predicate == vocab.LABEL}
+        new = [iri for iri in kinds if iri not in self._known and iri in labels
+               and vocab.label_key(labels[iri]) not in self.reverted]
+        mapping: dict[URIRef, URIRef] = {}
+        merges: list[EmbeddingMerge] = []
+        if new:
+            vectors = self.embedder.embed([labels[i] for i in new])
+            for iri, vector in zip(new, vectors):
+                known = self._vectors.get(kinds[iri])
+                if known is None or not len(known):
+                    continue
+                scores = known @ vector
+                best = int(np.argmax(scores))
+                if float(scores[best]) >= self.threshold:
+                    target = self._iris[kinds[iri]][best]
+                    mapping[iri] = target
+                    merges.append(EmbeddingMerge(labels[iri], iri, target, self._labels[kinds[iri]][best],
+                                                 round(float(scores[best]), 4)))
+        if not mapping:
+            return facts, merges
+        renamed = [Fact(mapping.get(f.subject, f.subject), f.predicate,
+                        mapping.get(f.object, f.object) if isinstance(f.object, URIRef) else f.object, f.provenance)
+                   for f in facts]
+        return renamed, merges

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     llm_temperature: float = 0.0
     llm_max_tokens: int = 256
     embedding_model: str = "all-MiniLM-L6-v2"
+    model_cache: Path | None = Field(None, description="Converted-model cache; default home/models.")
+    merge_threshold: float = Field(0.92, gt=0, le=1, description="Cosine similarity above which entities merge.")
 
     # Ingestion.
     chunk_size: int = Field(800, ge=100)
@@ -108,7 +110,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.home / "models"
+        return self.model_cache.expanduser().resolve() if self.model_cache else self.home / "models"
 
     def public_dict(self) -> dict[str, Any]:
         """Settings safe to log or store in an audit record (no credentials)."""

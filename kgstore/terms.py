@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal
 from typing import Union
 
@@ -27,6 +28,11 @@ def check_iri(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=65536)
+def _iri_n3(term: URIRef) -> str:
+    return f"<{check_iri(str(term))}>"
+
+
 def to_term(value: object) -> Term:
     """Coerce a Python value (str, int, float, Decimal, bool) or an rdflib term to an rdflib term."""
     if isinstance(value, (URIRef, Literal, BNode)):
@@ -39,7 +45,7 @@ def to_term(value: object) -> Term:
 def n3(term: Term) -> str:
     """Serialise one term as N-Triples/SPARQL text, escaping everything that could end the token."""
     if isinstance(term, URIRef):
-        return f"<{check_iri(str(term))}>"
+        return _iri_n3(term)
     if isinstance(term, BNode):
         raise UnsafeQueryError("Blank nodes cannot be bound into a query; bind an IRI or a literal.")
     if isinstance(term, Literal):

@@ -303,3 +303,18 @@ def test_the_index_is_repaired_from_the_database_after_drift(kb, corpus):
     pipeline.index.save()
     assert kb.pipeline().sync_index() == (5, 1)
     assert len(kb.pipeline().index) == count
+
+
+def test_near_duplicate_names_merge_by_embedding_similarity_and_the_merge_is_recorded(kb, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Metformin is used to treat type 2 diabetes.")
+    (folder / "b.txt").write_text("Glipizide is used to treat type II diabetes.")
+    (folder / "c.txt").write_text("Insulin is used to treat type 1 diabetes.")
+    kb.ingest(folder)
+    t2 = kb.store.find_entities("type 2 diabetes")[0]
+    assert kb.store.find_entities("type II diabetes")[0].iri == t2.iri
+    assert kb.store.find_entities("type 1 diabetes")[0].iri != t2.iri
+    with kb.db.session() as s:
+        merge = s.scalars(select(EntityMerge).where(EntityMerge.surface == "type ii diabetes")).one()
+    assert merge.method.startswith("embedding:") and float(merge.method.split(":")[1]) >= 0.92

