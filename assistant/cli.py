@@ -54,10 +54,6 @@ class App:
 
         return load_llm(self.settings)
 
-    def embedding_dim(self) -> int:
-        return 384 if self.settings.embedding_model.lower().endswith("all-minilm-l6-v2") else \
-            __import__("ingestion.embed", fromlist=["x"]).SentenceTransformerEmbedder(self.settings.embedding_model).dim
-
     def require_writable(self) -> None:
         if self.settings.read_only:
             from kgstore import ReadOnlyError
@@ -246,7 +242,7 @@ def remove(app: App, document: str) -> None:
     from ingestion.index import VectorIndex
 
     app.require_writable()
-    index = VectorIndex(app.settings.index_dir, app.embedding_dim(), app.settings.index_kind)
+    index = VectorIndex(app.settings.index_dir, kind=app.settings.index_kind)
     pipeline = Pipeline(app.store, app.db, embedder=None, index=index, extractors=[])  # type: ignore[arg-type]
     if not pipeline.remove(document):
         raise click.ClickException(f"No ingested document matches {document!r}; `kgassist stats` lists counts.")

@@ -17,17 +17,20 @@ KINDS = ("flat", "hnsw", "ivf")
 
 
 class VectorIndex:
-    def __init__(self, folder: Path, dim: int, kind: str = "flat"):
+    def __init__(self, folder: Path, dim: int | None = None, kind: str = "flat"):
+        """Open the index under `folder`; `dim` may be omitted when the index file exists."""
         import faiss
 
         if kind not in KINDS:
             raise ValueError(f"unknown index kind {kind!r}; choose one of {KINDS}")
         self._faiss = faiss
-        self.folder, self.dim, self.kind = Path(folder), dim, kind
+        self.folder, self.kind = Path(folder), kind
         self.path = self.folder / f"chunks.{kind}.faiss"
-        self._index = faiss.read_index(str(self.path)) if self.path.exists() else self._empty()
-        if self._index.d != dim:
-            raise ValueError(f"index at {self.path} has dimension {self._index.d}, the embedder {dim}; "
+        stored = faiss.read_index(str(self.path)) if self.path.exists() else None
+        self.dim = dim or (stored.d if stored is not None else 384)
+        self._index = stored if stored is not None else self._empty()
+        if self._index.d != self.dim:
+            raise ValueError(f"index at {self.path} has dimension {self._index.d}, the embedder {self.dim}; "
                              "delete it and run `kgassist doctor` to rebuild")
         self._dirty = False
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -61,6 +62,9 @@ class IngestReport:
     seconds: float = 0.0
     pages: int = 0
     bytes: int = 0
+    #: seconds spent per stage: prepare (load, chunk, extract, resolve), store, database, embed, index
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
+        ("prepare", "store", "database", "embed", "index"), 0.0))
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -170,7 +174,14 @@ class Pipeline:
             run = IngestionRun(settings={"workers": workers, "extractors": [e.name for e in self.extractors]})
             session.add(run)
         written: list[Prepared] = []
-        for path, outcome in self._prepared(todo, resolver, workers):
+        self._report = report
+        prepared = self._prepared(todo, resolver, workers)
+        while True:
+            with self._timed("prepare"):
+                item = next(prepared, None)
+            if item is None:
+                break
+            path, outcome = item
             if isinstance(outcome, Exception):
                 self._failed(report, path, _reason(outcome), progress)
                 continue
@@ -183,6 +194,7 @@ class Pipeline:
             self._finish(written, report, progress)
         self.index.save()
         report.seconds = round(time.perf_counter() - started, 3)
+        report.timings = {k: round(v, 3) for k, v in report.timings.items()}
         with self.db.session() as session:
             run = session.get(IngestionRun, run.id)
             run.finished_at, run.status = utcnow(), "done"
@@ -261,18 +273,20 @@ class Pipeline:
     def _write(self, p: Prepared) -> None:
         """Store graph and chunk rows; the document stays `pending` until `_finish` adds its vectors."""
         if self.merger is not None:
-            p.facts, merged = self.merger.remap(p.facts)
+            with self._timed("embed"):
+                p.facts, merged = self.merger.remap(p.facts)
             p.merges += [Merge(m.surface, m.label, m.into, f"embedding:{m.score}") for m in merged]
         iri = vocab.document_iri(p.uri)
-        with self.db.session() as session:
+        with self._timed("database"), self.db.session() as session:
             doc = session.scalars(select(Document).where(Document.uri == p.uri)).first()
             if doc is None:
                 doc = Document(uri=p.uri, iri=str(iri))
                 session.add(doc)
             doc.status = "pending"
             p.old_chunk_ids = [c.id for c in doc.chunks]
-        p.triples = self.store.put_document(DocumentInfo(iri, p.uri, p.sha256, p.document.title), p.facts)
-        with self.db.session() as session:
+        with self._timed("store"):
+            p.triples = self.store.put_document(DocumentInfo(iri, p.uri, p.sha256, p.document.title), p.facts)
+        with self._timed("database"), self.db.session() as session:
             doc = session.scalars(select(Document).where(Document.uri == p.uri)).one()
             session.execute(delete(ChunkRow).where(ChunkRow.document_id == doc.id))
             rows = [ChunkRow(document_id=doc.id, ord=c.ord, start=c.start, end=c.end, text=c.text) for c in p.chunks]
@@ -285,8 +299,9 @@ class Pipeline:
             p.chunk_ids = [r.id for r in rows]
         if self.merger is not None:
             labels = {f.subject: str(f.object) for f in p.facts if f.predicate == vocab.LABEL}
-            self.merger.learn((f.subject, labels[f.subject], f.object) for f in p.facts
-                              if f.predicate == RDF.type and f.subject in labels)
+            with self._timed("embed"):
+                    self.merger.learn((f.subject, labels[f.subject], f.object) for f in p.facts
+                                  if f.predicate == RDF.type and f.subject in labels)
         for extractor in self.extractors:  # later documents see this one's entities (sequential runs)
             observe = getattr(extractor, "observe", None)
             if observe is not None:
@@ -295,9 +310,10 @@ class Pipeline:
     def _finish(self, group: list[Prepared], report: IngestReport,
                 progress: Callable[[str, str], None] | None) -> None:
         """Embed the chunks of several documents at once, then mark them `ok` with their vectors."""
-        vectors = self.embedder.embed([c.text for p in group for c in p.chunks])
+        with self._timed("embed"):
+            vectors = self.embedder.embed([c.text for p in group for c in p.chunks])
         at = 0
-        with self.db.session() as session:
+        with self._timed("database"), self.db.session() as session:
             for p in group:
                 mine = vectors[at:at + len(p.chunks)]
                 at += len(p.chunks)
@@ -307,6 +323,7 @@ class Pipeline:
                 doc.sha256, doc.title, doc.media_type = p.sha256, p.document.title[:1000], p.document.media_type
                 doc.size_bytes, doc.triples, doc.status, doc.error = p.size, p.triples, "ok", None
         at = 0
+        started = time.perf_counter()
         for p in group:
             mine = vectors[at:at + len(p.chunks)]
             at += len(p.chunks)
@@ -324,6 +341,15 @@ class Pipeline:
                 progress(p.path, "ok")
         if report.ok % self.options.save_every < len(group):
             self.index.save()
+        report.timings["index"] += time.perf_counter() - started
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._report.timings[stage] += time.perf_counter() - started
 
     def _drop_vectors(self, chunk_ids: list[int]) -> None:
         if self.index.kind == "hnsw":

@@ -131,6 +131,7 @@ class EmbeddingMerger:
         self._labels: dict[URIRef, list[str]] = {}
         self._vectors: dict[URIRef, np.ndarray] = {}
         self._known: set[URIRef] = set()
+        self._fresh: dict[URIRef, np.ndarray] = {}  # vectors computed by `remap`, reused by `learn`
 
     def learn(self, entities: Iterable[tuple[URIRef, str, URIRef]]) -> None:
         """Remember (entity, label, class) triples; an entity is embedded once, by its first label."""
@@ -140,7 +141,9 @@ class EmbeddingMerger:
                 self._known.add(iri)
                 by_kind.setdefault(kind, []).append((iri, label))
         for kind, items in by_kind.items():
-            vectors = self.embedder.embed([label for _, label in items])
+            todo = [label for iri, label in items if iri not in self._fresh]
+            computed = iter(self.embedder.embed(todo)) if todo else iter(())
+            vectors = np.stack([self._fresh.pop(iri) if iri in self._fresh else next(computed) for iri, _ in items])
             self._iris.setdefault(kind, []).extend(i for i, _ in items)
             self._labels.setdefault(kind, []).extend(label for _, label in items)
             old = self._vectors.get(kind)
@@ -159,6 +162,7 @@ class EmbeddingMerger:
             for iri, vector in zip(new, vectors):
                 known = self._vectors.get(kinds[iri])
                 if known is None or not len(known):
+                    self._fresh[iri] = vector
                     continue
                 scores = known @ vector
                 best = int(np.argmax(scores))
@@ -167,6 +171,8 @@ class EmbeddingMerger:
                     mapping[iri] = target
                     merges.append(EmbeddingMerge(labels[iri], iri, target, self._labels[kinds[iri]][best],
                                                  round(float(scores[best]), 4)))
+                else:
+                    self._fresh[iri] = vector
         if not mapping:
             return facts, merges
         renamed = [Fact(mapping.get(f.subject, f.subject), f.predicate,

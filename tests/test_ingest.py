@@ -318,3 +318,19 @@ def test_near_duplicate_names_merge_by_embedding_similarity_and_the_merge_is_rec
     with kb.db.session() as s:
         merge = s.scalars(select(EntityMerge).where(EntityMerge.surface == "type ii diabetes")).one()
     assert merge.method.startswith("embedding:") and float(merge.method.split(":")[1]) >= 0.92
+
+
+def test_the_cli_exports_a_document_and_removes_it(tmp_path, corpus):
+    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "cli")}
+    doc = corpus / "medical" / "metformin.md"
+    assert subprocess.run([KGASSIST, "ingest", str(doc)], env=env, capture_output=True).returncode == 0
+    exported = subprocess.run([KGASSIST, "export", "--format", "jsonl", "--doc", str(doc)], env=env,
+                              capture_output=True, text=True)
+    assert exported.returncode == 0, exported.stderr
+    assert any(json.loads(line)["predicate_label"] == "dosage" for line in exported.stdout.splitlines())
+    removed = subprocess.run([KGASSIST, "remove", str(doc)], env=env, capture_output=True, text=True)
+    assert removed.returncode == 0, removed.stderr
+    stats = json.loads(subprocess.run([KGASSIST, "stats", "--json"], env=env, capture_output=True, text=True).stdout)
+    assert stats["store"]["documents"] == 0 and stats["database"]["chunks"] == 0
+    again = subprocess.run([KGASSIST, "remove", str(doc)], env=env, capture_output=True, text=True)
+    assert again.returncode == 1 and "No ingested document" in again.stderr

@@ -7,7 +7,7 @@ from kgstore.errors import ConfigError
 
 from .base import LLM, Message
 
-BACKENDS = ("transformers", "vllm", "openai")
+BACKENDS = ("transformers",)
 
 
 def load_llm(settings: Settings, *, backend: str | None = None, model: str | None = None) -> LLM:
@@ -19,14 +19,9 @@ def load_llm(settings: Settings, *, backend: str | None = None, model: str | Non
         from .transformers import TransformersLLM
 
         return TransformersLLM(model, settings.models_dir, **common)
-    if name == "vllm":
-        from .vllm import VLLMBackend
-
-        return VLLMBackend(model, settings.models_dir, **common)
-    if name == "openai":
-        from .openai import OpenAIBackend
-
-        return OpenAIBackend(model, settings.llm_base_url, settings.llm_api_key.get_secret_value(), **common)
+    if name in ("vllm", "openai"):
+        raise ConfigError(f"The {name} backend is not available in this version yet; use KGASSIST_LLM_BACKEND="
+                          "transformers.")
     raise ConfigError(f"Unknown LLM backend {name!r}; choose one of {', '.join(BACKENDS)} (KGASSIST_LLM_BACKEND).")
 
 

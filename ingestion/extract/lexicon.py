@@ -117,6 +117,9 @@ acidosis alkalosis hypoglycemia hyperglycemia hypokalemia hyperkalemia hyponatre
 ototoxicity nephrotoxicity hepatotoxicity cardiotoxicity neurotoxicity cytopenia neutropenia
 thrombocytopenia agranulocytosis anemia leukopenia pancytopenia alopecia gynecomastia weight gain
 loss diabetes asthma cancer carcinoma lymphoma leukemia arthritis gout epilepsy migraine obesity
+hypersensitivity erection spasm neoplasm tumor tumour allergy sarcoma anaphylaxis dyskinesia tremor
+hallucinations hallucination eruptions pruritus jaundice cholestasis hepatotoxicity myoclonus rigidity
+blindness deafness tinnitus palpitations syncope collapse shock edema oedema swelling vasculitis
 """.split())
 
 #: Conditions worth recognising in sample documents and questions.
@@ -144,4 +147,6 @@ def looks_like_drug(word: str) -> bool:
 
 def looks_like_condition_head(word: str) -> bool:
     w = word.lower()
-    return w in CONDITION_HEADS or (len(w) > 5 and w.endswith(CONDITION_SUFFIXES) and not looks_like_drug(w))
+    singular = w[:-1] if w.endswith("s") and not w.endswith(("ss", "sis", "us")) else w
+    return (w in CONDITION_HEADS or singular in CONDITION_HEADS
+            or (len(w) > 5 and w.endswith(CONDITION_SUFFIXES) and not looks_like_drug(w)))

@@ -58,6 +58,11 @@ _EFFECT_OF_BEFORE = re.compile(r"\b(?:side|adverse) (?:effects?|events?|reaction
 _ALIAS = re.compile(r"^[\s,]*(?:(?:is\s+)?(?:also\s+)?(?:called|known as|sold as|sold under the brand names?|marketed as)"
                     r"|.{0,60}\b(?:sold as|sold under the brand names?|marketed as|also called|also known as))\s*$", re.I)
 _CLASS = re.compile(r"^\s+is an? (?P<cls>[a-z][a-z0-9 -]{2,60}?)(?=\s+(?:taken|sold|used|that|which|for)\b|[.,;])")
+# A word used as a drug by its context: "X-induced", "X therapy", "treated with X".
+_DRUG_BY_CONTEXT = re.compile(
+    r"\b(?P<d>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?)(?:-(?:induced|associated|related)\b"
+    r"|\s+(?:therapy|treatment|administration|infusion|injection|ingestion|overdose|poisoning|intoxication)\b)"
+    r"|\btreated with (?:oral |intravenous |topical |high-dose |low-dose )?(?P<t>[A-Za-z][A-Za-z0-9-]+)", re.I)
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
 
 _STOP = frozenset("""a an the of and or in on at to for with by from as is are was were be been this that these
@@ -70,6 +75,10 @@ treat treats treated treating cause causes causing prevent prevents prevented ma
 relieve relieves lower lowers reduce reduces induce induces suffer suffers suffering diagnosed experience
 experienced reported called include includes including indicated approved against risk effect effects side
 adverse event events reaction reactions history signs symptoms onset episode episodes such like
+""".split())
+_NOT_DRUGS = frozenset("""drug drugs medication medications combination chemotherapy radiation radiotherapy
+steroid steroids antibiotic antibiotics immunosuppressive long-term short-term prolonged previous prior
+concomitant initial subsequent standard maintenance adjuvant surgical hormone hormonal replacement oxygen
 """.split())
 _THERAPY = re.compile(r"^\s*(?:therapy|treatment|administration|use|infusion|injection|ingestion|overdose|"
                       r"intoxication|exposure|medication)\b", re.I)
@@ -174,13 +183,22 @@ class PatternExtractor:
         found = [m for m in self.gazetteer.find(text, s.start, s.end)]
         found += [c for c in companies if s.start <= c.start and c.end <= s.end]
         taken = [(m.start, m.end) for m in found]
+        for m in _DRUG_BY_CONTEXT.finditer(text, s.start, s.end):
+            group = "d" if m.group("d") else "t"
+            start, end = m.start(group), m.end(group)
+            word = m.group(group).lower()
+            if word in _STOP or word in _NOT_DRUGS or lexicon.looks_like_condition_head(word) or \
+                    any(a <= start < b for a, b in taken):
+                continue
+            found.append(Mention(text[start:end], start, end, vocab.DRUG))
+            taken.append((start, end))
         for tok in tokens(text, s.start, s.end):
             word = tok.group()
             base = re.split(r"-(?=induced|associated|related)", word, flags=re.I)[0]
             if any(a <= tok.start() < b for a, b in taken):
                 continue
-            if lexicon.looks_like_drug(base) and not word[:1].isupper() or lexicon.looks_like_drug(base) and \
-                    base.lower() in lexicon.DRUGS:
+            if lexicon.looks_like_drug(base) and (not word[:1].isupper() or len(base) > 6
+                                                   or base.lower() in lexicon.DRUGS):
                 found.append(Mention(base, tok.start(), tok.start() + len(base), vocab.DRUG))
                 taken.append((tok.start(), tok.start() + len(base)))
             elif lexicon.looks_like_condition_head(word):

@@ -1,0 +1,266 @@
+"""Ingestion benchmarks: ADE extraction quality per extractor, finance fact recall from real
+filings, and deterministic throughput (PDFs and 10,000 small documents); LLM-path throughput on CPU.
+
+    .venv/bin/python -m bench.ingest [--data ../shared/data] [--small-docs 10000] [--llm-docs 30]
+
+Writes bench/results/ingest.json and ingest.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from ingestion.chunking import chunk
+from ingestion.extract.base import Mention
+from ingestion.extract.patterns import PatternExtractor
+from ingestion.loaders import LoadedDocument
+from kgstore import Settings, open_store, vocab
+from kgstore.db import open_database
+
+from .common import write_results
+
+ROOT = Path(__file__).parents[1]
+
+
+def data_dir(arg: str | None) -> Path:
+    return Path(arg or os.environ.get("KGASSIST_DATA", ROOT.parent / "shared" / "data"))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+            "tp": tp, "fp": fp, "fn": fn}
+
+
+def _relaxed(pred: tuple[str, str], gold: tuple[str, str]) -> bool:
+    (pd, pe), (gd, ge) = pred, gold
+    return (pd == gd or pd in gd or gd in pd) and (pe == ge or pe in ge or ge in pe)
+
+
+def score_ade(docs: list[dict], extract) -> dict:  # noqa: ANN001
+    """Micro P/R/F1 over unique (drug, effect) pairs per document: strict (lower-cased,
+    whitespace-normalised exact match) and relaxed (either string contains the other)."""
+    strict, relaxed = [0, 0, 0], [0, 0, 0]
+    started = time.perf_counter()
+    for doc in docs:
+        text = " ".join(doc["sentences"])
+        gold = {(_norm(r["drug"]), _norm(r["effect"])) for r in doc["relations"]}
+        pred = {(_norm(e.subject.text), _norm(e.object.text)) for e in extract(text)
+                if e.predicate == vocab.CAUSES_ADVERSE_EVENT and isinstance(e.object, Mention)}
+        tp = len(pred & gold)
+        strict[0] += tp
+        strict[1] += len(pred) - tp
+        strict[2] += len(gold) - tp
+        matched_gold = {g for g in gold if any(_relaxed(p, g) for p in pred)}
+        matched_pred = {p for p in pred if any(_relaxed(p, g) for g in gold)}
+        relaxed[0] += len(matched_gold)
+        relaxed[1] += len(pred - matched_pred)
+        relaxed[2] += len(gold - matched_gold)
+    seconds = time.perf_counter() - started
+    return {"documents": len(docs), "strict": _prf(*strict), "relaxed": _prf(*relaxed),
+            "seconds": round(seconds, 2), "docs_per_s": round(len(docs) / seconds, 2)}
+
+
+def ade(data: Path, llm_docs: int, models: Path) -> dict:
+    docs = [json.loads(line) for line in (data / "ade" / "dev.jsonl").open()]
+    patterns = PatternExtractor()
+
+    def by_patterns(text: str):  # noqa: ANN202
+        return patterns.extract(LoadedDocument("ade", text, "text/plain"))
+
+    out = {"patterns": score_ade(docs, by_patterns)}
+    if llm_docs:
+        from assistant.llm.transformers import TransformersLLM
+        from ingestion.extract.llm import LLMExtractor
+
+        extractor = LLMExtractor(TransformersLLM(cache=models))
+        subset = docs[:llm_docs]
+
+        def by_llm(text: str):  # noqa: ANN202
+            return extractor.extract(LoadedDocument("ade", text, "text/plain"), chunk(text))
+
+        out["llm"] = score_ade(subset, by_llm)
+        out["patterns_on_llm_subset"] = score_ade(subset, by_patterns)
+    return out
+
+
+def _ingest(folder: Path, home: Path, workers: int = 1) -> dict:
+    from ingestion.pipeline import from_settings
+
+    settings = Settings(home=home)
+    store = open_store(settings)
+    store.load_ontology()
+    db = open_database(settings.db_url)
+    pipeline = from_settings(settings, store, db)
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    started = time.perf_counter()
+    report = pipeline.ingest([folder], workers=workers)
+    seconds = time.perf_counter() - started
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
+    embed = report.timings["embed"]
+    return {"timings": report.timings, "docs_per_s_without_embedding": round(report.ok / (seconds - embed), 2),
+            "pages_per_s_without_embedding": round(report.pages / (seconds - embed), 2),
+            "documents": report.ok, "failed": len(report.failed), "pages": report.pages, "chunks": report.chunks,
+            "triples": report.triples, "seconds": round(seconds, 2), "docs_per_s": round(report.ok / seconds, 2),
+            "pages_per_s": round(report.pages / seconds, 2), "mb_per_s": round(megabytes / seconds, 3),
+            "store": store, "db": db}
+
+
+_GOLD = re.compile(r"-?\$?\(?-?\d[\d,]*(?:\.\d+)?")
+
+
+def _gold_number(answer: str) -> Decimal | None:
+    m = _GOLD.search(answer)
+    if not m:
+        return None
+    digits = re.sub(r"[^\d.\-]", "", m.group())
+    try:
+        return Decimal(digits)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def finance(data: Path, home: Path) -> dict:
+    pdfs = data / "financebench" / "pdfs"
+    run = _ingest(pdfs, home)
+    store = run.pop("store")
+    run.pop("db")
+    questions = [json.loads(line) for line in (data / "financebench" / "dev.jsonl").open()]
+    metric_qs = [q for q in questions if q["question_type"] == "metrics-generated"
+                 and (pdfs / f"{q['doc_name']}.pdf").exists()]
+    observations: dict[str, list[tuple[Decimal, str, str]]] = {}
+    spans_ok = spans_all = 0
+    for q_doc in {q["doc_name"] for q in metric_qs}:
+        iri = vocab.document_iri(str((pdfs / f"{q_doc}.pdf").resolve()))
+        text = None
+        rows = store.query(
+            "PREFIX kga: <https://w3id.org/kgassist/ontology#> SELECT ?v ?p ?m WHERE { GRAPH ?g { "
+            "?o kga:value ?v ; kga:period ?p ; kga:metric ?metric . ?metric <http://www.w3.org/2000/01/rdf-schema#label> ?m } }",
+            {"g": iri}, limit=1000).rows
+        observations[q_doc] = [(Decimal(str(r["v"])), str(r["p"]), str(r["m"])) for r in rows]
+        for a in store.assertions(iri):
+            if a.predicate != vocab.VALUE or a.provenance.start is None:
+                continue
+            if text is None:
+                from ingestion import loaders
+
+                text = loaders.load(pdfs / f"{q_doc}.pdf").text
+            span = re.sub(r"[^\d]", "", text[a.provenance.start:a.provenance.end])
+            value = abs(Decimal(str(a.object)))
+            spans_all += 1
+            spans_ok += any(_digits(value / s) in span for s in (1, 10 ** 3, 10 ** 6, 10 ** 9) if value / s >= 1)
+    hits = hits_with_metric = 0
+    detail = []
+    for q in metric_qs:
+        gold = _gold_number(q["answer"])
+        year = re.search(r"FY\s?(\d{4})", q["question"])
+        found = False
+        found_metric = False
+        for value, period, metric in observations.get(q["doc_name"], []):
+            if gold is None or (year and period != f"FY{year.group(1)}"):
+                continue
+            for scale in (1, 10 ** 3, 10 ** 6, 10 ** 9):
+                if gold != 0 and abs(abs(value) / scale - abs(gold)) <= abs(gold) * Decimal("0.01"):
+                    found = True
+                    found_metric |= metric in q["question"].lower()
+        hits += found
+        hits_with_metric += found_metric
+        detail.append({"doc": q["doc_name"], "answer": q["answer"], "found": found})
+    run.update({"metric_questions": len(metric_qs), "fact_recall": round(hits / max(1, len(metric_qs)), 4),
+                "fact_recall_metric_named": round(hits_with_metric / max(1, len(metric_qs)), 4),
+                "value_facts": spans_all, "span_contains_value": round(spans_ok / max(1, spans_all), 4),
+                "questions": detail})
+    return run
+
+
+def _digits(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.replace(".", "").lstrip("0") if "." in text else text
+
+
+def small_docs(count: int, home: Path, workdir: Path) -> dict:
+    sample = ROOT / "ingestion" / "sample"
+    files = [p for p in sample.rglob("*") if p.is_file() and p.name != "README.md"]
+    folder = workdir / "small"
+    for i in range(count):
+        source = files[i % len(files)]
+        target = folder / f"batch{i // 1000:02d}" / f"{i:05d}-{source.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Each copy differs (its own last line), so no content-level cache can make copies cheaper.
+        target.write_bytes(source.read_bytes() + (f"\nCopy {i}.\n" if source.suffix != ".csv" else "").encode())
+    run = _ingest(folder, home)
+    run.pop("store")
+    run.pop("db")
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="Folder with ade/ and financebench/ (default ../shared/data or $KGASSIST_DATA).")
+    parser.add_argument("--small-docs", type=int, default=10_000)
+    parser.add_argument("--llm-docs", type=int, default=30, help="ADE documents for the (slow) CPU LLM extractor.")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["ade", "finance", "small"])
+    args = parser.parse_args()
+    data = data_dir(args.data)
+    result: dict = {"params": {k: v for k, v in vars(args).items() if k != "data"}, "data": str(data)}
+    with tempfile.TemporaryDirectory(prefix="kgassist-bench-ingest-") as tmp:
+        tmp_path = Path(tmp)
+        models = tmp_path / "models"
+        if "ade" not in args.skip:
+            result["ade"] = ade(data, args.llm_docs, models)
+        if "finance" not in args.skip:
+            result["finance"] = finance(data, tmp_path / "finance-home")
+        if "small" not in args.skip:
+            result["small_docs"] = small_docs(args.small_docs, tmp_path / "small-home", tmp_path)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    path = write_results("ingest", result, table(result))
+    print(table(result))
+    print(f"\nwritten: {path}")
+
+
+def table(r: dict) -> str:
+    lines = [f"Ingestion benchmark on {os.cpu_count()} CPU cores (no GPU); peak RSS {r['peak_rss_mb']} MB.", ""]
+    if "ade" in r:
+        lines += ["**ADE (drug causes adverse effect), development half.** Micro P/R/F1 over unique (drug, effect) "
+                  "pairs per document; strict = lower-cased, whitespace-normalised exact match; relaxed = either "
+                  "string contains the other.", "",
+                  "| extractor | documents | strict P | strict R | strict F1 | relaxed F1 | docs/s |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, s in r["ade"].items():
+            lines.append(f"| {name} | {s['documents']} | {s['strict']['precision']:.3f} | {s['strict']['recall']:.3f} "
+                         f"| {s['strict']['f1']:.3f} | {s['relaxed']['f1']:.3f} | {s['docs_per_s']} |")
+        lines.append("")
+    if "finance" in r:
+        f = r["finance"]
+        lines += ["**FinanceBench filings (real 10-K/10-Q/8-K PDFs), deterministic path (patterns + table).**", "",
+                  "| PDFs | pages | failed | triples | docs/s | pages/s | MB/s | metric questions | fact recall "
+                  "(value within 1%, period) | with metric named | value facts whose span contains the value |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                  f"| {f['documents']} | {f['pages']} | {f['failed']} | {f['triples']:,} | {f['docs_per_s']} | "
+                  f"{f['pages_per_s']} | {f['mb_per_s']} | {f['metric_questions']} | {f['fact_recall']:.3f} | "
+                  f"{f['fact_recall_metric_named']:.3f} | {f['span_contains_value']:.3f} |", ""]
+    if "small_docs" in r:
+        s = r["small_docs"]
+        lines += ["**Small documents (the sample corpus replicated), deterministic path, embeddings included.**", "",
+                  "| documents | chunks | triples | seconds | docs/s | MB/s |", "|---:|---:|---:|---:|---:|---:|",
+                  f"| {s['documents']:,} | {s['chunks']:,} | {s['triples']:,} | {s['seconds']} | {s['docs_per_s']} | "
+                  f"{s['mb_per_s']} |", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
