@@ -67,13 +67,11 @@ class App:
 
     def document_iri(self, reference: str):  # -> URIRef
         from rdflib import URIRef
-        from sqlalchemy import select
 
-        from kgstore.db import Document
+        from kgstore.db import find_document
 
         with self.db.session() as session:
-            doc = session.scalars(select(Document).where(
-                Document.uri.in_([reference, str(Path(reference).resolve())]) | (Document.iri == reference))).first()
+            doc = find_document(session, reference)
         if doc is None:
             raise click.ClickException(f"No ingested document matches {reference!r}.")
         return URIRef(doc.iri)

@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 
 from kgstore import DocumentInfo, Fact, KGStore, vocab
 from kgstore.db import Chunk as ChunkRow
-from kgstore.db import Database, Document, EntityMerge, IngestionRun
+from kgstore.db import Database, Document, EntityMerge, IngestionRun, find_document
 from kgstore.db.models import utcnow
 
 from . import loaders
@@ -205,9 +205,7 @@ class Pipeline:
     def remove(self, reference: str) -> bool:
         """Remove a document (by path, source URI or document IRI) from store, database and index."""
         with self.db.session() as session:
-            candidates = [reference, str(Path(reference).resolve())]
-            doc = session.scalars(select(Document).where(
-                (Document.uri.in_(candidates)) | (Document.iri == reference))).first()
+            doc = find_document(session, reference)
             if doc is None:
                 return False
             chunk_ids = [c.id for c in doc.chunks]

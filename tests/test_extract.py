@@ -128,3 +128,8 @@ def test_llm_triples_must_quote_the_text_and_use_allowed_predicates():
     assert [(e.subject.text, e.object.text) for e in kept] == [("Metformin", "type 2 diabetes")]
     assert kept[0].extractor == "llm" and isinstance(kept[0].object, Mention)
     assert not isinstance(kept[0].object, Literal)
+
+
+def test_long_digit_runs_in_filings_do_not_make_table_parsing_backtrack():
+    text = "Revenue 2023 2022\nTotal revenues " + "1234567890" * 8 + " million dollars\n"
+    assert PatternExtractor().extract(_doc(text, media_type="application/pdf", uri="/x/ACME_2023_10K.pdf")) == []

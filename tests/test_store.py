@@ -142,3 +142,13 @@ def test_an_rdf_file_imports_as_reference_data(store, tmp_path):
     rows = store.query("SELECT ?l WHERE { <https://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> ?l }").rows
     assert {str(r["l"]) for r in rows} == {'A "quoted" name'}
     assert (store.stats().quads, store.stats().graphs) == (2, 1)  # stats count named graphs
+
+
+def test_one_triple_found_by_two_extractors_is_stored_once_with_both_provenances(store):
+    doc = DocumentInfo(vocab.document_iri("two.txt"), "two.txt")
+    drug, disease = vocab.entity_iri("aspirin"), vocab.entity_iri("pain")
+    facts = [Fact(drug, vocab.TREATS, disease, Provenance(doc.iri, "patterns", 0.8, None, 0, 20)),
+             Fact(drug, vocab.TREATS, disease, Provenance(doc.iri, "llm", 0.6, None, 0, 40))]
+    store.put_document(doc, facts)
+    assert list(store.triples()) == [(drug, vocab.TREATS, disease)]
+    assert {r.extractor for r in store.provenance(drug, vocab.TREATS, disease)} == {"patterns", "llm"}

@@ -99,7 +99,7 @@ _PERIOD = re.compile(
     r"|\b(?:in|for|during)\s+(?P<y>(?:19|20)\d{2})\b)", re.I)
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _COMPANY = re.compile(
-    r"\b(?P<name>(?:[A-Z][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[A-Z][\w&'.-]*|&|and|of))*?)"
+    r"\b(?P<name>(?:[A-Z][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[A-Z][\w&'.-]*|&|and|of)){0,6}?)"
     r",?\s+(?P<suffix>Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Company|Ltd\.?|Limited|plc|PLC|LLC|AG|SE|"
     r"S\.A\.|N\.V\.|Group|Holdings|Pharmaceuticals|Bancorp)(?![\w])")
 _ROLE = re.compile(r"\b(?:chief executive officer|ceo|chief financial officer|cfo)\b", re.I)
@@ -112,6 +112,11 @@ _TICKER = re.compile(r"\b(?:NYSE|NASDAQ|Nasdaq|ticker(?: symbol)?)\s*[:\-]?\s*(?
 _HQ = re.compile(r"\b(?:headquartered|based) in (?P<place>[A-Z][\w.]+(?:,?\s+[A-Z][\w.]+){0,3})")
 _YEAR_HEADER = re.compile(r"\b((?:19|20)\d{2})\b")
 _TABLE_NUMBER = re.compile(r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?")
+# Numbers must be separated by whitespace: without that, a long digit run could be split in
+# exponentially many ways and a non-matching line would backtrack for minutes.
+_CELL = r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?"
+_TABLE_LINE = re.compile(r"\s*(?P<label>[A-Za-z][A-Za-z ,'&()/-]{2,90}?)[\s.:$]*"
+                         rf"(?P<nums>{_CELL}(?:\s+{_CELL})+)\s*$")
 _UNITS_NOTE = re.compile(r"in (thousands|millions|billions)", re.I)
 
 
@@ -334,8 +339,7 @@ class PatternExtractor:
                     continue
                 if not years:
                     continue
-                m = re.match(r"\s*(?P<label>[A-Za-z][A-Za-z ,'&()/-]{2,90}?)[\s.:$]*(?P<nums>(?:\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?\s*){2,})$",
-                             line)
+                m = _TABLE_LINE.match(line)
                 if not m:
                     continue
                 label = re.sub(r"\s+", " ", m.group("label")).strip(" ,:").lower()

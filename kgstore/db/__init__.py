@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .database import Database, open_database, upgrade
 from .models import (Answer, AnswerQuery, Base, Chunk, ClaimCheck, Document, EntityMerge, IngestionRun,
-                     RetrievedChunk)
+                     RetrievedChunk, find_document)
 
 __all__ = ["Database", "open_database", "upgrade", "Answer", "AnswerQuery", "Base", "Chunk",
-           "ClaimCheck", "Document", "EntityMerge", "IngestionRun", "RetrievedChunk"]
+           "ClaimCheck", "Document", "EntityMerge", "IngestionRun", "RetrievedChunk", "find_document"]

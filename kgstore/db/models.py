@@ -37,6 +37,17 @@ class Document(Base):
                                                order_by="Chunk.ord")
 
 
+def find_document(session, reference: str) -> Document | None:  # noqa: ANN001 - a SQLAlchemy Session
+    """A document by source path (as given or resolved), source URI or document IRI."""
+    from pathlib import Path
+
+    from sqlalchemy import or_, select
+
+    candidates = [reference, str(Path(reference).expanduser().resolve())]
+    return session.scalars(select(Document).where(
+        or_(Document.uri.in_(candidates), Document.iri == reference))).first()
+
+
 class Chunk(Base):
     """A span of a document's text; start/end are character offsets into the whole document."""
 
