@@ -13,7 +13,6 @@ import json
 import os
 import re
 import resource
-import shutil
 import tempfile
 import time
 from decimal import Decimal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 from rdflib import Literal, URIRef
 
 from kgstore import UnsafeQueryError, vocab

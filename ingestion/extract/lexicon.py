@@ -5,7 +5,6 @@ Kept as data (module-level constants) so extractors and resolution share one sou
 
 from __future__ import annotations
 
-import re
 
 #: Financial metrics: canonical label -> surface forms (lower case).
 METRICS: dict[str, tuple[str, ...]] = {
@@ -137,7 +136,6 @@ type 2 diabetes|type 1 diabetes|diabetes|hypertension|high blood pressure|heart 
 |qt prolongation|penicillin allergy|serotonin syndrome|kidney damage|anaemia|anemia|constipation|fatigue
 """.replace("\n", "").split("|"))
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 
 
 def looks_like_drug(word: str) -> bool:
