@@ -190,9 +190,12 @@ def sparql(app: App, query: str, as_json: bool, limit: int | None) -> None:
               help="Processes that load and extract in parallel.")
 @click.option("--extractor", "extractors", multiple=True, type=click.Choice(["patterns", "table", "llm"]),
               help="Extractors to run (repeatable; default from KGASSIST_EXTRACTORS).")
+@click.option("--no-vectors", is_flag=True,
+              help="Skip chunk embeddings (the slowest stage on CPU); compute them later with `kgassist index`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as a JSON object.")
 @click.pass_obj
-def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[str, ...], as_json: bool) -> None:
+def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[str, ...], no_vectors: bool,
+           as_json: bool) -> None:
     """Ingest files and folders (txt, md, html, pdf, csv, tsv, jsonl) into the store, database and index.
 
     Unchanged files are skipped, changed ones replaced; unreadable files are reported and skipped.
@@ -205,7 +208,8 @@ def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[st
     app.require_writable()
     app.init_if_needed()
     llm = app.llm if "llm" in extractors else None
-    pipeline = from_settings(app.settings, app.store, app.db, list(extractors) or None, llm=llm)
+    pipeline = from_settings(app.settings, app.store, app.db, list(extractors) or None, llm=llm,
+                             vectors=not no_vectors)
     files = discover(paths)
     with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
                            hidden=as_json or not sys.stderr.isatty()) as bar:
@@ -226,6 +230,23 @@ def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[st
             click.echo(f"  failed: {failure['path']}: {failure['error']}")
     if report.nothing_ingested:
         sys.exit(1)
+
+
+@cli.command()
+@click.pass_obj
+def index(app: App) -> None:
+    """Embed the chunks stored without vectors (after `ingest --no-vectors`) and add them to the index.
+
+    Resumable: each batch of vectors is committed. Example: kgassist index
+    """
+    from ingestion.pipeline import from_settings
+
+    app.require_writable()
+    app.init_if_needed()
+    pipeline = from_settings(app.settings, app.store, app.db, extractor_names=["patterns"])
+    pipeline.sync_index()
+    done = pipeline.embed_pending()
+    click.echo(f"embedded {done:,} chunks; the index holds {len(pipeline.index):,} vectors")
 
 
 @cli.command()

@@ -1,10 +1,11 @@
 """Ingestion: files -> chunks, provenance-tracked triples and vectors; batch, incremental, resumable.
 
-Per document the write order is: database row marked `pending` -> store graph replaced in one
-atomic update -> chunks, vectors and status `ok` in one database transaction -> FAISS ids
-updated. A crash at any point leaves the document `pending` (re-ingested next run) or `ok`; the
-store never holds half a document, and the vector index is re-synchronised with the database
-(which keeps every vector) when a run starts.
+Documents are written in groups. Per group the order is: database rows marked `pending` -> store
+graphs replaced in one atomic write -> chunks, vectors and status `ok` in one database transaction
+-> FAISS ids updated. A crash at any point leaves a document `pending` (re-ingested next run) or
+`ok`; the store never holds half a document, and the vector index is re-synchronised with the
+database (which keeps every vector) when a run starts. Vectors can be deferred (`vectors=False`,
+`kgassist ingest --no-vectors`) and computed later by `embed_pending` (`kgassist index`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from pathlib import Path
 import numpy as np
 from rdflib import URIRef
 from rdflib.namespace import RDF
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from kgstore import DocumentInfo, Fact, KGStore, vocab
+from kgstore.errors import KGAssistError
 from kgstore.db import Chunk as ChunkRow
 from kgstore.db import Database, Document, EntityMerge, IngestionRun, find_document
 from kgstore.db.models import utcnow
@@ -47,9 +49,6 @@ class Prepared:
     chunks: list[Chunk]
     facts: list[Fact]
     merges: list[Merge]
-    triples: int = 0
-    old_chunk_ids: list[int] = field(default_factory=list)
-    chunk_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -62,9 +61,10 @@ class IngestReport:
     seconds: float = 0.0
     pages: int = 0
     bytes: int = 0
-    #: seconds spent per stage: prepare (load, chunk, extract, resolve), store, database, embed, index
+    #: seconds per stage: prepare (load, chunk, extract), resolve (entity merges), store, database,
+    #: embed (chunk vectors), index
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
-        ("prepare", "store", "database", "embed", "index"), 0.0))
+        ("prepare", "resolve", "store", "database", "embed", "index"), 0.0))
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -80,7 +80,11 @@ class PipelineOptions:
     chunk_overlap: int = 120
     max_file_bytes: int | None = 100 * 1024 * 1024
     save_every: int = 200
-    embed_batch: int = 16
+    #: documents written per store write and database transaction, fewer when their chunks reach batch_chunks
+    batch_docs: int = 64
+    batch_chunks: int = 256
+    #: embed chunks while ingesting; False leaves them to `Pipeline.embed_pending` (`kgassist index`)
+    vectors: bool = True
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -149,14 +153,16 @@ class Pipeline:
     def ingest(self, paths: Iterable[Path], *, workers: int = 1,
                progress: Callable[[str, str], None] | None = None) -> IngestReport:
         started = time.perf_counter()
-        report = IngestReport()
+        report = self._report = IngestReport()
         self.sync_index()
         reverted = self._reverted_merges()
         resolver = Resolver(reverted)
         self.merger = None
         if self.merge_threshold is not None:
-            self.merger = EmbeddingMerger(self.embedder, self.merge_threshold, reverted)
-            self.merger.learn(self.store.entity_labels())
+            with self._timed("resolve"):
+                self.merger = EmbeddingMerger(self.embedder, self.merge_threshold, reverted)
+                self.merger.learn(self.store.entity_labels())
+        known = self._known_documents()
         todo: list[tuple[Path, str]] = []
         for path in discover(paths):
             try:
@@ -164,17 +170,17 @@ class Pipeline:
             except OSError as error:
                 self._failed(report, path, f"cannot read the file ({error.strerror or error})", progress)
                 continue
-            if self._unchanged(str(path), sha):
+            if known.get(str(path)) == ("ok", sha):
                 report.skipped += 1
                 if progress:
                     progress(str(path), "skipped")
                 continue
             todo.append((path, sha))
         with self.db.session() as session:
-            run = IngestionRun(settings={"workers": workers, "extractors": [e.name for e in self.extractors]})
+            run = IngestionRun(settings={"workers": workers, "extractors": [e.name for e in self.extractors],
+                                         "vectors": self.options.vectors})
             session.add(run)
-        written: list[Prepared] = []
-        self._report = report
+        group: list[Prepared] = []
         prepared = self._prepared(todo, resolver, workers)
         while True:
             with self._timed("prepare"):
@@ -185,13 +191,16 @@ class Pipeline:
             if isinstance(outcome, Exception):
                 self._failed(report, path, _reason(outcome), progress)
                 continue
-            self._write(outcome)
-            written.append(outcome)
-            if len(written) == self.options.embed_batch:
-                self._finish(written, report, progress)
-                written = []
-        if written:
-            self._finish(written, report, progress)
+            self._resolve(outcome)
+            group.append(outcome)
+            if (len(group) >= self.options.batch_docs
+                    or sum(len(p.chunks) for p in group) >= self.options.batch_chunks):
+                self._write(group, report, progress)
+                group = []
+        if group:
+            self._write(group, report, progress)
+        if self.options.vectors:
+            self.embed_pending()  # chunks left without vectors by an earlier `--no-vectors` run
         self.index.save()
         report.seconds = round(time.perf_counter() - started, 3)
         report.timings = {k: round(v, 3) for k, v in report.timings.items()}
@@ -200,7 +209,29 @@ class Pipeline:
             run.finished_at, run.status = utcnow(), "done"
             run.ok, run.skipped, run.failed = report.ok, report.skipped, len(report.failed)
             run.triples, run.chunks = report.triples, report.chunks
+        self._report = None
         return report
+
+    def embed_pending(self, batch: int = 256) -> int:
+        """Embed and index the chunks stored without vectors (an `ingest --no-vectors` run, or one cut
+        short); resumable, since each batch commits its vectors. Returns the chunks embedded."""
+        done = 0
+        while True:
+            with self.db.session() as session:
+                rows = session.execute(select(ChunkRow.id, ChunkRow.text).join(Document)
+                                       .where(Document.status == "ok", ChunkRow.embedding.is_(None))
+                                       .order_by(ChunkRow.id).limit(batch)).all()
+            if not rows:
+                if done:
+                    self.index.save()
+                return done
+            with self._timed("embed"):
+                vectors = self.embedder.embed([text for _, text in rows])
+            with self._timed("database"), self.db.session() as session:
+                session.execute(update(ChunkRow), [{"id": cid, "embedding": v.tobytes()}
+                                                   for (cid, _), v in zip(rows, vectors)])
+            self.index.add([cid for cid, _ in rows], vectors)
+            done += len(rows)
 
     def remove(self, reference: str) -> bool:
         """Remove a document (by path, source URI or document IRI) from store, database and index."""
@@ -227,10 +258,10 @@ class Pipeline:
         return changed
 
     # ----------------------------------------------------------------------------------- helpers
-    def _unchanged(self, uri: str, sha: str) -> bool:
+    def _known_documents(self) -> dict[str, tuple[str, str | None]]:
         with self.db.session() as session:
-            doc = session.scalars(select(Document).where(Document.uri == uri)).first()
-            return doc is not None and doc.status == "ok" and doc.sha256 == sha
+            return {uri: (status, sha) for uri, status, sha in
+                    session.execute(select(Document.uri, Document.status, Document.sha256))}
 
     def _reverted_merges(self) -> list[str]:
         with self.db.session() as session:
@@ -253,7 +284,7 @@ class Pipeline:
                 except Exception as error:  # noqa: BLE001
                     yield path, error
 
-    def _failed(self, report: IngestReport, path: Path, reason: str,
+    def _failed(self, report: IngestReport, path: Path | str, reason: str,
                 progress: Callable[[str, str], None] | None) -> None:
         report.failed.append({"path": str(path), "error": reason})
         if progress:
@@ -268,70 +299,58 @@ class Pipeline:
                 if doc.status != "ok":
                     doc.status = "failed"
 
-    def _write(self, p: Prepared) -> None:
-        """Store graph and chunk rows; the document stays `pending` until `_finish` adds its vectors."""
+    def _resolve(self, p: Prepared) -> None:
+        """Merge the document's new entities into close known ones, then let later documents see them."""
         if self.merger is not None:
-            with self._timed("embed"):
+            with self._timed("resolve"):
                 p.facts, merged = self.merger.remap(p.facts)
-            p.merges += [Merge(m.surface, m.label, m.into, f"embedding:{m.score}") for m in merged]
-        iri = vocab.document_iri(p.uri)
-        with self._timed("database"), self.db.session() as session:
-            doc = session.scalars(select(Document).where(Document.uri == p.uri)).first()
-            if doc is None:
-                doc = Document(uri=p.uri, iri=str(iri))
-                session.add(doc)
-            doc.status = "pending"
-            p.old_chunk_ids = [c.id for c in doc.chunks]
-        with self._timed("store"):
-            p.triples = self.store.put_document(DocumentInfo(iri, p.uri, p.sha256, p.document.title), p.facts)
-        with self._timed("database"), self.db.session() as session:
-            doc = session.scalars(select(Document).where(Document.uri == p.uri)).one()
-            session.execute(delete(ChunkRow).where(ChunkRow.document_id == doc.id))
-            rows = [ChunkRow(document_id=doc.id, ord=c.ord, start=c.start, end=c.end, text=c.text) for c in p.chunks]
-            session.add_all(rows)
-            for merge in p.merges:
-                if session.scalars(select(EntityMerge).where(EntityMerge.surface == merge.surface.lower())).first() is None:
-                    session.add(EntityMerge(surface=merge.surface.lower(), canonical=merge.canonical,
-                                            entity_iri=str(merge.iri), method=merge.method, document_uri=p.uri))
-            session.flush()
-            p.chunk_ids = [r.id for r in rows]
-        if self.merger is not None:
-            labels = {f.subject: str(f.object) for f in p.facts if f.predicate == vocab.LABEL}
-            with self._timed("embed"):
-                    self.merger.learn((f.subject, labels[f.subject], f.object) for f in p.facts
+                p.merges += [Merge(m.surface, m.label, m.into, f"embedding:{m.score}") for m in merged]
+                labels = {f.subject: str(f.object) for f in p.facts if f.predicate == vocab.LABEL}
+                self.merger.learn((f.subject, labels[f.subject], f.object) for f in p.facts
                                   if f.predicate == RDF.type and f.subject in labels)
-        for extractor in self.extractors:  # later documents see this one's entities (sequential runs)
+        for extractor in self.extractors:
             observe = getattr(extractor, "observe", None)
             if observe is not None:
                 observe(p.facts)
 
-    def _finish(self, group: list[Prepared], report: IngestReport,
-                progress: Callable[[str, str], None] | None) -> None:
-        """Embed the chunks of several documents at once, then mark them `ok` with their vectors."""
-        with self._timed("embed"):
-            vectors = self.embedder.embed([c.text for p in group for c in p.chunks])
-        at = 0
-        with self._timed("database"), self.db.session() as session:
+    def _write(self, group: list[Prepared], report: IngestReport,
+               progress: Callable[[str, str], None] | None) -> None:
+        """Write a group of documents: one store write and two database transactions for all of them.
+
+        Documents are marked `pending` first; the store graphs are replaced in one atomic write; chunks,
+        vectors and status `ok` then commit together. A crash in between leaves them `pending`, and the
+        next run replaces them again. When the group cannot be written, each document is tried alone so
+        that only the bad one fails.
+        """
+        vectors = None
+        if self.options.vectors:
+            with self._timed("embed"):
+                vectors = self.embedder.embed([c.text for p in group for c in p.chunks])
+        try:
+            old_ids = self._mark_pending(group)
+            with self._timed("store"):
+                counts = self.store.put_documents(
+                    [(DocumentInfo(vocab.document_iri(p.uri), p.uri, p.sha256, p.document.title), p.facts)
+                     for p in group])
+        except KGAssistError as error:
+            if len(group) == 1:
+                self._failed(report, group[0].path, str(error), progress)
+                return
             for p in group:
-                mine = vectors[at:at + len(p.chunks)]
-                at += len(p.chunks)
-                for chunk_id, vector in zip(p.chunk_ids, mine):
-                    session.get(ChunkRow, chunk_id).embedding = vector.tobytes()
-                doc = session.scalars(select(Document).where(Document.uri == p.uri)).one()
-                doc.sha256, doc.title, doc.media_type = p.sha256, p.document.title[:1000], p.document.media_type
-                doc.size_bytes, doc.triples, doc.status, doc.error = p.size, p.triples, "ok", None
-        at = 0
+                self._write([p], report, progress)
+            return
+        new_ids = self._commit(group, counts, vectors)
         started = time.perf_counter()
-        for p in group:
-            mine = vectors[at:at + len(p.chunks)]
-            at += len(p.chunks)
-            if p.old_chunk_ids and self.index.kind == "hnsw":
-                self.sync_index()  # HNSW cannot delete in place; rebuild from the database's vectors
-            else:
-                self.index.remove(p.old_chunk_ids)
-                self.index.add(p.chunk_ids, mine)
+        if old_ids and self.index.kind == "hnsw":
+            self.sync_index()  # HNSW cannot delete in place; rebuild from the database's vectors
+        else:
+            self.index.remove(old_ids)
+            if vectors is not None:
+                self.index.add(new_ids, vectors)
+        report.timings["index"] += time.perf_counter() - started
+        for p, count in zip(group, counts):
             report.ok += 1
-            report.triples += p.triples
+            report.triples += count
             report.chunks += len(p.chunks)
             report.pages += p.document.pages
             report.bytes += p.size
@@ -339,7 +358,44 @@ class Pipeline:
                 progress(p.path, "ok")
         if report.ok % self.options.save_every < len(group):
             self.index.save()
-        report.timings["index"] += time.perf_counter() - started
+
+    def _mark_pending(self, group: list[Prepared]) -> list[int]:
+        """Mark the group's documents `pending` (creating rows for new ones); their old chunk ids."""
+        with self._timed("database"), self.db.session() as session:
+            docs = {d.uri: d for d in session.scalars(select(Document).where(Document.uri.in_([p.uri for p in group])))}
+            for p in group:
+                if p.uri not in docs:
+                    docs[p.uri] = Document(uri=p.uri, iri=str(vocab.document_iri(p.uri)))
+                    session.add(docs[p.uri])
+                docs[p.uri].status = "pending"
+            session.flush()
+            ids = [d.id for d in docs.values()]
+            return list(session.scalars(select(ChunkRow.id).where(ChunkRow.document_id.in_(ids))))
+
+    def _commit(self, group: list[Prepared], counts: list[int], vectors: np.ndarray | None) -> list[int]:
+        """Chunks (with vectors when computed), entity merges and status `ok`, in one transaction."""
+        with self._timed("database"), self.db.session() as session:
+            docs = {d.uri: d for d in session.scalars(select(Document).where(Document.uri.in_([p.uri for p in group])))}
+            session.execute(delete(ChunkRow).where(ChunkRow.document_id.in_([d.id for d in docs.values()])))
+            surfaces = {m.surface.lower() for p in group for m in p.merges}
+            recorded = set(session.scalars(select(EntityMerge.surface).where(EntityMerge.surface.in_(surfaces))))
+            rows: list[ChunkRow] = []
+            for p, count in zip(group, counts):
+                doc = docs[p.uri]
+                for c in p.chunks:
+                    blob = vectors[len(rows)].tobytes() if vectors is not None else None
+                    rows.append(ChunkRow(document_id=doc.id, ord=c.ord, start=c.start, end=c.end, text=c.text,
+                                         embedding=blob))
+                for merge in p.merges:
+                    if merge.surface.lower() not in recorded:
+                        recorded.add(merge.surface.lower())
+                        session.add(EntityMerge(surface=merge.surface.lower(), canonical=merge.canonical,
+                                                entity_iri=str(merge.iri), method=merge.method, document_uri=p.uri))
+                doc.sha256, doc.title, doc.media_type = p.sha256, p.document.title[:1000], p.document.media_type
+                doc.size_bytes, doc.triples, doc.status, doc.error = p.size, count, "ok", None
+            session.add_all(rows)
+            session.flush()
+            return [r.id for r in rows]
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -347,7 +403,9 @@ class Pipeline:
         try:
             yield
         finally:
-            self._report.timings[stage] += time.perf_counter() - started
+            report = getattr(self, "_report", None)
+            if report is not None:
+                report.timings[stage] = report.timings.get(stage, 0.0) + time.perf_counter() - started
 
     def _drop_vectors(self, chunk_ids: list[int]) -> None:
         if self.index.kind == "hnsw":
@@ -357,7 +415,7 @@ class Pipeline:
 
 
 def from_settings(settings, store: KGStore, db: Database, extractor_names: Sequence[str] | None = None,
-                  llm=None, embedder: Embedder | None = None) -> Pipeline:  # noqa: ANN001
+                  llm=None, embedder: Embedder | None = None, vectors: bool = True) -> Pipeline:  # noqa: ANN001
     """A pipeline wired as the settings say (extractors, chunking, limits, index kind)."""
     from .embed import SentenceTransformerEmbedder
     from .extract import build_extractors
@@ -367,7 +425,8 @@ def from_settings(settings, store: KGStore, db: Database, extractor_names: Seque
     extractors = build_extractors(names, entities=known, table_mapping=settings.table_mapping, llm=llm)
     embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
     index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
-    options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, int(settings.max_file_mb * 1024 * 1024))
+    options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, int(settings.max_file_mb * 1024 * 1024),
+                              vectors=vectors)
     return Pipeline(store, db, embedder, index, extractors, options, settings.merge_threshold)
 
 

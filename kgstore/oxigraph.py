@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from rdflib.namespace import XSD
 from .errors import QueryTimeoutError, StoreError, UnsafeQueryError
 from .sparql import CheckedQuery, QueryResult
 from .store import SparqlStore, _is_domain_edge
-from .terms import Term, Triple
+from .terms import Term, Triple, n3
 
 _XSD_STRING = str(XSD.string)
 
@@ -94,6 +94,18 @@ class EmbeddedStore(SparqlStore):
         try:
             self._ox.update(update)
         except OSError as error:
+            raise StoreError(f"Store write failed: {error}") from None
+
+    def _replace(self, graphs: Mapping[URIRef, Sequence[str]]) -> None:
+        """New graphs go in through Oxigraph's N-Quads parser in one transaction, several times faster
+        than a SPARQL INSERT DATA; a batch that replaces existing graphs uses the atomic update."""
+        if any(self._ox.contains_named_graph(to_ox(g)) for g in graphs):
+            super()._replace(graphs)
+            return
+        text = "\n".join(f"{statement} {n3(g)} ." for g, statements in graphs.items() for statement in statements)
+        try:  # lenient: every term was already checked by `n3`
+            self._ox.load(input=text, format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (OSError, SyntaxError) as error:
             raise StoreError(f"Store write failed: {error}") from None
 
     def _insert(self, graph: URIRef, triples: Iterable[Triple]) -> int:

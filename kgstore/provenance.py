@@ -10,7 +10,7 @@ it works unchanged on rdflib, Oxigraph, Fuseki and GraphDB and through SPARQL 1.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from hashlib import sha1
@@ -54,38 +54,65 @@ class DocumentInfo:
     title: str = ""
 
 
+def _statement(s: str, p: str, o: str) -> str:
+    return f"{s} {p} {o}"
+
+
+_T = {name: n3(term) for name, term in {
+    "type": RDF.type, "subject": RDF.subject, "predicate": RDF.predicate, "object": RDF.object,
+    "label": RDFS.label, "document": vocab.DOCUMENT, "source": vocab.SOURCE_URI, "sha256": vocab.SHA256,
+    "label_key": vocab.LABEL_KEY, "assertion": vocab.ASSERTION, "in_document": vocab.IN_DOCUMENT,
+    "extractor": vocab.EXTRACTOR, "confidence": vocab.CONFIDENCE, "in_chunk": vocab.IN_CHUNK,
+    "start": vocab.CHAR_START, "end": vocab.CHAR_END}.items()}
+_INTEGER, _DECIMAL = f"^^<{XSD.integer}>", f"^^<{XSD.decimal}>"
+_LABELS = (vocab.LABEL, vocab.ALT_LABEL)
+
+
 def assertion_iri(fact: Fact) -> URIRef:
+    return _assertion_iri(fact, n3(fact.object))
+
+
+def _assertion_iri(fact: Fact, obj: str) -> URIRef:
     p = fact.provenance
-    key = "\x1f".join(map(str, (p.document, fact.subject, fact.predicate, n3(fact.object),
-                                 p.chunk, p.start, p.end, p.extractor)))
+    key = "\x1f".join(map(str, (p.document, fact.subject, fact.predicate, obj, p.chunk, p.start, p.end, p.extractor)))
     return vocab.ID[f"assertion/{sha1(key.encode()).hexdigest()}"]
 
 
-def document_triples(doc: DocumentInfo, facts: Iterable[Fact]) -> Iterator[tuple[Term, URIRef, Term]]:
-    """All triples of a document's named graph: metadata, facts, label keys and assertion nodes."""
-    yield doc.iri, RDF.type, vocab.DOCUMENT
-    yield doc.iri, vocab.SOURCE_URI, Literal(doc.uri)
+def document_statements(doc: DocumentInfo, facts: Iterable[Fact]) -> list[str]:
+    """A document's named graph as N-Triples statements `s p o` (no final dot), without duplicates:
+    its metadata, the facts, label keys, and one assertion node per fact (see the module docstring).
+
+    Statements are built as text, not rdflib terms: this is the ingestion hot path (about eleven
+    statements per fact), and every store write takes N-Triples/SPARQL text anyway.
+    """
+    t = _T
+    d = n3(doc.iri)
+    out: dict[str, None] = {_statement(d, t["type"], t["document"]): None,
+                            _statement(d, t["source"], n3(Literal(doc.uri))): None}
     if doc.sha256:
-        yield doc.iri, vocab.SHA256, Literal(doc.sha256)
+        out[_statement(d, t["sha256"], n3(Literal(doc.sha256)))] = None
     if doc.title:
-        yield doc.iri, RDFS.label, Literal(doc.title)
+        out[_statement(d, t["label"], n3(Literal(doc.title)))] = None
     for fact in facts:
-        yield fact.subject, fact.predicate, fact.object
-        if fact.predicate in (vocab.LABEL, vocab.ALT_LABEL) and isinstance(fact.object, Literal):
-            yield fact.subject, vocab.LABEL_KEY, Literal(vocab.label_key(str(fact.object)))
-        a, p = assertion_iri(fact), fact.provenance
-        yield a, RDF.type, vocab.ASSERTION
-        yield a, RDF.subject, fact.subject
-        yield a, RDF.predicate, fact.predicate
-        yield a, RDF.object, fact.object
-        yield a, vocab.IN_DOCUMENT, p.document
-        yield a, vocab.EXTRACTOR, Literal(p.extractor)
-        yield a, vocab.CONFIDENCE, Literal(Decimal(str(round(p.confidence, 4))), datatype=XSD.decimal)
-        if p.chunk is not None:
-            yield a, vocab.IN_CHUNK, p.chunk
-        if p.start is not None and p.end is not None:
-            yield a, vocab.CHAR_START, Literal(p.start)
-            yield a, vocab.CHAR_END, Literal(p.end)
+        s, p, o = n3(fact.subject), n3(fact.predicate), n3(fact.object)
+        out[_statement(s, p, o)] = None
+        if fact.predicate in _LABELS and isinstance(fact.object, Literal):
+            out[_statement(s, t["label_key"], n3(Literal(vocab.label_key(str(fact.object)))))] = None
+        prov = fact.provenance
+        a = n3(_assertion_iri(fact, o))
+        out[f"{a} {t['type']} {t['assertion']}"] = None
+        out[f"{a} {t['subject']} {s}"] = None
+        out[f"{a} {t['predicate']} {p}"] = None
+        out[f"{a} {t['object']} {o}"] = None
+        out[f"{a} {t['in_document']} {n3(prov.document)}"] = None
+        out[f"{a} {t['extractor']} {n3(Literal(prov.extractor))}"] = None
+        out[f'{a} {t["confidence"]} "{Decimal(str(round(prov.confidence, 4)))}"{_DECIMAL}'] = None
+        if prov.chunk is not None:
+            out[f"{a} {t['in_chunk']} {n3(prov.chunk)}"] = None
+        if prov.start is not None and prov.end is not None:
+            out[f'{a} {t["start"]} "{int(prov.start)}"{_INTEGER}'] = None
+            out[f'{a} {t["end"]} "{int(prov.end)}"{_INTEGER}'] = None
+    return list(out)
 
 
 #: One query traces a triple to its document, chunk, span, extractor and confidence.

@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import vocab
 from .errors import ReadOnlyError
-from .provenance import PROVENANCE_QUERY, DocumentInfo, Fact, document_triples
+from .provenance import PROVENANCE_QUERY, DocumentInfo, Fact, document_statements
 from .settings import Settings
 from .sparql import CheckedQuery, QueryResult, bind, check_query
 from .terms import Term, Triple, n3
@@ -80,6 +80,9 @@ class KGStore(Protocol):
 
     def put_document(self, doc: DocumentInfo, facts: Iterable[Fact]) -> int:
         """Add a document's triples, atomically replacing any earlier version; returns triples written."""
+
+    def put_documents(self, docs: Sequence[tuple[DocumentInfo, Iterable[Fact]]]) -> list[int]:
+        """`put_document` for several documents in one atomic write (batch ingestion)."""
 
     def remove_document(self, doc: URIRef) -> None: ...
     def documents(self) -> list[URIRef]: ...
@@ -282,10 +285,18 @@ class SparqlStore(ABC):
             raise ReadOnlyError("The store is open read-only (KGASSIST_READ_ONLY); writes are disabled.")
 
     def put_document(self, doc: DocumentInfo, facts: Iterable[Fact]) -> int:
+        return self.put_documents([(doc, facts)])[0]
+
+    def put_documents(self, docs: Sequence[tuple[DocumentInfo, Iterable[Fact]]]) -> list[int]:
         self._check_writable()
-        triples = list(dict.fromkeys(document_triples(doc, facts)))
-        self._update(replace_graph_update(doc.iri, triples))
-        return len(triples)
+        graphs = {doc.iri: document_statements(doc, facts) for doc, facts in docs}
+        if graphs:
+            self._replace(graphs)
+        return [len(graphs[doc.iri]) for doc, _ in docs]
+
+    def _replace(self, graphs: Mapping[URIRef, Sequence[str]]) -> None:
+        """Replace each named graph with its N-Triples statements, all in one atomic write."""
+        self._update(replace_graphs_update(graphs))
 
     def remove_document(self, doc: URIRef) -> None:
         self._check_writable()
@@ -309,13 +320,14 @@ class SparqlStore(ABC):
     def load_ontology(self) -> None:
         self._check_writable()
         graph = Graph().parse(data=vocab.ontology_turtle(), format="turtle")
-        self._update(replace_graph_update(vocab.ONTOLOGY_GRAPH, list(graph)))
+        self._replace({vocab.ONTOLOGY_GRAPH: [f"{n3(s)} {n3(p)} {n3(o)}" for s, p, o in graph]})
 
 
-def replace_graph_update(graph: URIRef, triples: Sequence[Triple]) -> str:
-    """One SPARQL update that atomically replaces `graph` with `triples` (terms safely serialised)."""
-    body = "\n".join(f"{n3(s)} {n3(p)} {n3(o)} ." for s, p, o in triples)
-    return f"DROP SILENT GRAPH {n3(graph)} ;\nINSERT DATA {{ GRAPH {n3(graph)} {{\n{body}\n}} }}"
+def replace_graphs_update(graphs: Mapping[URIRef, Sequence[str]]) -> str:
+    """One SPARQL update that atomically replaces each graph with its statements (safely serialised terms)."""
+    drops = " ;\n".join(f"DROP SILENT GRAPH {n3(g)}" for g in graphs)
+    bodies = "\n".join(f"GRAPH {n3(g)} {{\n" + " .\n".join(statements) + "\n}" for g, statements in graphs.items())
+    return f"{drops} ;\nINSERT DATA {{\n{bodies}\n}}"
 
 
 def _provenance(r: Mapping[str, Term]) -> ProvenanceRecord:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from sqlalchemy import func, select
 
 from ingestion.pipeline import from_settings
@@ -199,6 +199,48 @@ def test_bad_files_are_reported_and_the_good_one_lands(kb, tmp_path):
     assert stored["good.md"] == ("ok", None) and stored["empty.txt"][0] == "failed"
 
 
+class PoisonExtractor:
+    """Emits a triple with an invalid predicate IRI for documents that mention POISON."""
+
+    name = "poison"
+
+    def extract(self, document, chunks):
+        from ingestion.extract import Extraction, Mention
+
+        at = document.text.find("POISON")
+        if at < 0:
+            return []
+        return [Extraction(Mention("POISON", at, at + 6, vocab.DRUG), URIRef("not an iri"), Literal("x"),
+                           at, at + 6, 1.0, self.name)]
+
+
+def test_a_document_whose_triples_cannot_be_stored_fails_alone(kb, tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"doc{i}.txt").write_text(f"Metformin is used to treat type 2 diabetes. Note {i}.")
+    (folder / "doc2.txt").write_text("POISON is here.")
+    pipeline = kb.pipeline()
+    pipeline.extractors.append(PoisonExtractor())
+    report = pipeline.ingest([folder])
+    assert report.ok == 4
+    assert [Path(f["path"]).name for f in report.failed] == ["doc2.txt"]
+    assert "not an iri" in report.failed[0]["error"]
+    assert len(kb.store.documents()) == 4
+
+
+def test_vectors_can_be_deferred_and_computed_later(kb, corpus):
+    pipeline = from_settings(kb.settings, kb.store, kb.db, embedder=kb.embedder, vectors=False)
+    report = pipeline.ingest([corpus / "medical"])
+    assert report.ok > 0 and report.timings["embed"] == 0
+    assert len(pipeline.index) == 0
+    with kb.db.session() as s:
+        assert s.scalar(select(func.count()).where(Chunk.embedding.is_(None))) == report.chunks
+    assert pipeline.embed_pending(batch=7) == report.chunks
+    assert len(kb.pipeline().index) == report.chunks
+    assert kb.pipeline().embed_pending() == 0
+
+
 def test_pdfs_are_ingested_page_by_page(kb, tmp_path):
     pdf = write_text_pdf(tmp_path / "ACME_2023_10K.pdf",
                          [["Acme Corp. reported revenue of $12.5 billion for fiscal year 2023."],
@@ -273,6 +315,17 @@ def test_the_cli_ingests_with_a_json_summary_and_exit_codes(tmp_path, corpus):
     failed = subprocess.run([KGASSIST, "ingest", str(bad), "--json"], env=env, capture_output=True, text=True)
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["failed"][0]["error"] == "the file is empty"
+
+
+def test_the_cli_defers_vectors_and_indexes_them_later(tmp_path, corpus):
+    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "cli")}
+    run = subprocess.run([KGASSIST, "ingest", str(corpus / "finance"), "--no-vectors", "--json"], env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    chunks = json.loads(run.stdout)["chunks"]
+    indexed = subprocess.run([KGASSIST, "index"], env=env, capture_output=True, text=True)
+    assert indexed.returncode == 0, indexed.stderr
+    assert f"embedded {chunks:,} chunks; the index holds {chunks:,} vectors" in indexed.stdout
 
 
 def test_export_writes_turtle_ntriples_and_jsonl(kb, corpus, tmp_path):

@@ -7,6 +7,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from kgstore import PROVENANCE_QUERY, DocumentInfo, Fact, Provenance, vocab
+from kgstore.errors import UnsafeQueryError
 
 from .factbook import load_documents
 
@@ -55,6 +56,27 @@ def test_replacing_a_document_swaps_its_triples_atomically(store, docs):
     rows = store.query("PREFIX kga: <https://w3id.org/kgassist/ontology#> SELECT ?d WHERE { ?m kga:dosage ?d }").rows
     assert [str(r["d"]) for r in rows] == ["850 mg once daily"]
     assert store.query("PREFIX kga: <https://w3id.org/kgassist/ontology#> ASK { ?m kga:treats ?c }").boolean is False
+
+
+def test_several_documents_are_put_in_one_write_and_replace_earlier_versions(store, docs):
+    metformin, acme = docs["docs/metformin.txt"], docs["docs/acme.txt"]
+    new = DocumentInfo(vocab.document_iri("docs/new.txt"), "docs/new.txt")
+    dose = Fact(metformin.entities["metformin"], vocab.DOSAGE, Literal("850 mg"), Provenance(metformin.info.iri, "t"))
+    counts = store.put_documents([(metformin.info, [dose]), (acme.info, acme.facts), (new, [])])
+    assert len(counts) == 3 and all(counts)
+    assert new.iri in store.documents()
+    rows = store.query("PREFIX kga: <https://w3id.org/kgassist/ontology#> SELECT ?d WHERE { ?m kga:dosage ?d }").rows
+    assert [str(r["d"]) for r in rows] == ["850 mg"]
+
+
+def test_a_batch_with_one_invalid_term_writes_nothing(store, docs):
+    before = store.stats()
+    good = DocumentInfo(vocab.document_iri("docs/good.txt"), "docs/good.txt")
+    bad = DocumentInfo(vocab.document_iri("docs/bad.txt"), "docs/bad.txt")
+    broken = Fact(vocab.entity_iri("x"), URIRef("not an iri"), Literal("y"), Provenance(bad.iri, "t"))
+    with pytest.raises(UnsafeQueryError):
+        store.put_documents([(good, []), (bad, [broken])])
+    assert store.stats() == before and good.iri not in store.documents()
 
 
 def test_removing_a_document_leaves_nothing_of_it(store, docs):
