@@ -233,6 +233,133 @@ def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[st
 
 
 @cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON (no streaming).")
+@click.option("--backend", type=click.Choice(["transformers", "vllm", "openai"]), help="LLM backend for this answer.")
+@click.option("--model", help="LLM model name or folder for this answer.")
+@click.option("--mode", type=click.Choice(["hybrid", "graph", "retrieval"]), default="hybrid", show_default=True,
+              help="Sources: graph facts and passages, graph only, or passages only.")
+@click.pass_obj
+def ask(app: App, question: str, as_json: bool, backend: str | None, model: str | None, mode: str) -> None:
+    """Answer a question from the graph and the documents, citing every fact; the answer is audited.
+
+    Example: kgassist ask "What are the side effects of metformin?"
+    """
+    from assistant.answer import open_assistant
+    from assistant.audit import save
+    from assistant.llm import load_llm
+
+    llm = load_llm(app.settings, backend=backend, model=model) if backend or model else app.llm
+    assistant = open_assistant(app.settings, app.store, app.db, llm)
+    streamed: list[str] = []
+
+    def show(piece: str) -> None:
+        streamed.append(piece)
+        click.echo(piece, nl=False)
+
+    answer = assistant.ask(question, mode=mode, on_text=None if as_json else show)
+    save(app.db, answer, {"backend": llm.backend, "model": llm.name, "mode": mode})
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), indent=2, default=str))
+    else:
+        _show_answer(answer, "".join(streamed))
+
+
+@cli.command()
+@click.option("--mode", type=click.Choice(["hybrid", "graph", "retrieval"]), default="hybrid", show_default=True)
+@click.pass_obj
+def chat(app: App, mode: str) -> None:
+    """Ask questions one after another in the terminal (an empty line or Ctrl-D ends).
+
+    Every answer is cited, verified and audited as with `kgassist ask`.
+    """
+    from assistant.answer import open_assistant
+    from assistant.audit import save
+
+    assistant = open_assistant(app.settings, app.store, app.db, app.llm)
+    click.echo("Ask about the ingested documents (an empty line ends).")
+    while True:
+        try:
+            question = input("\nquestion> ").strip()
+        except EOFError:
+            break
+        if not question or question.lower() in ("exit", "quit"):
+            break
+        streamed: list[str] = []
+
+        def show(piece: str) -> None:
+            streamed.append(piece)
+            click.echo(piece, nl=False)
+
+        answer = assistant.ask(question, mode=mode, on_text=show)
+        save(app.db, answer, {"backend": app.llm.backend, "model": app.llm.name, "mode": mode})
+        _show_answer(answer, "".join(streamed))
+
+
+def _show_answer(answer, streamed: str) -> None:  # noqa: ANN001 - an assistant.answer.Answer
+    """After the streamed reply: the cited answer (when it differs), verdict, sources, warnings, id."""
+    if streamed.strip() != answer.answer.strip():
+        click.echo(("\n\n" if streamed.strip() else "") + answer.answer, nl=False)
+    click.echo()
+    if answer.verdict:
+        click.secho(f"verdict: {answer.verdict}", bold=True)
+    for fact in answer.facts:
+        where = fact.provenance[0] if fact.provenance else {}
+        click.echo(f"  fact: {fact.text}  ({where.get('document', '?')} chars {where.get('start')}-{where.get('end')})")
+    for passage in answer.passages:
+        click.echo(f"  passage: {passage.title} [{passage.start}:{passage.end}] {passage.document_uri}")
+    for claim in answer.unsupported:
+        click.secho(f"  unsupported: {claim.sentence} ({claim.reason})", fg="yellow")
+    click.secho(f"answer id {answer.id} (kgassist audit {answer.id[:8]})", dim=True)
+
+
+@cli.command()
+@click.argument("answer_id", required=False)
+@click.option("--list", "list_all", is_flag=True, help="List recent answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
+@click.pass_obj
+def audit(app: App, answer_id: str | None, list_all: bool, as_json: bool) -> None:
+    """Re-run an answer's recorded SPARQL on the current store: identical or changed, per query.
+
+    Example: kgassist audit 3f2a9c1e   |   kgassist audit --list
+    """
+    from assistant import audit as trail
+
+    if list_all or not answer_id:
+        rows = trail.recent(app.db)
+        if as_json:
+            click.echo(json.dumps(rows, indent=2))
+        else:
+            _print_table(["id", "created_at", "found", "verdict", "question"],
+                         [[r["id"], r["created_at"][:19], r["found"], r["verdict"], r["question"][:70]] for r in rows])
+        return
+    stored, checks = trail.rerun(app.store, app.db, answer_id)
+    if as_json:
+        click.echo(json.dumps({"id": stored["id"], "question": stored["question"], "answer": stored["answer"],
+                               "queries": [c.to_json() for c in checks], "facts": stored["facts"]}, indent=2))
+        return
+    click.echo(f"{stored['id']}  {stored['created_at'][:19]}  {stored['model']}")
+    click.echo(f"Q: {stored['question']}\nA: {stored['answer']}\n")
+    for check in checks:
+        colour = {"identical": "green", "changed": "yellow"}.get(check.status, "red")
+        click.secho(f"{check.status:9} {check.purpose}: {check.rows_then} rows then, {check.rows_now} now", fg=colour)
+        for row in check.added:
+            click.echo(f"    + {_row_text(row)}")
+        for row in check.removed:
+            click.echo(f"    - {_row_text(row)}")
+        if check.error:
+            click.echo(f"    {check.error}")
+    for fact in stored["facts"]:
+        click.echo(f"fact: {fact['subject_label']} — {fact['predicate_label']} — {fact['object_label']}")
+        for p in fact["provenance"]:
+            click.echo(f"    from {p['document']} chars {p['start']}-{p['end']} ({p['extractor']}, {p['confidence']})")
+
+
+def _row_text(row: dict) -> str:
+    return ", ".join(f"{k}={v.get('value')}" for k, v in sorted(row.items()))
+
+
+@cli.command()
 @click.pass_obj
 def index(app: App) -> None:
     """Embed the chunks stored without vectors (after `ingest --no-vectors`) and add them to the index.
@@ -295,7 +422,8 @@ def export(app: App, fmt: str, document: str | None, output: Path | None) -> Non
 @cli.command()
 @click.pass_context
 def quickstart(ctx: click.Context) -> None:
-    """Initialise the home, ingest the bundled sample corpus (finance and medicine) and show counts.
+    """Initialise the home, ingest the bundled sample corpus (finance and medicine), show counts,
+    then open the chat (in a terminal).
 
     Example: kgassist quickstart
     """
@@ -305,6 +433,10 @@ def quickstart(ctx: click.Context) -> None:
     ctx.invoke(init)
     ctx.invoke(ingest, paths=(sample / "finance", sample / "medical"), workers=1, extractors=(), as_json=False)
     ctx.invoke(stats, as_json=False)
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        ctx.invoke(chat)
+    else:
+        click.echo('Ask a question: kgassist ask "What are the side effects of metformin?"  (or: kgassist chat)')
 
 
 STANDARD_PREFIXES = {

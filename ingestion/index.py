@@ -31,7 +31,7 @@ class VectorIndex:
         self._index = stored if stored is not None else self._empty()
         if self._index.d != self.dim:
             raise ValueError(f"index at {self.path} has dimension {self._index.d}, the embedder {self.dim}; "
-                             "delete it and run `kgassist doctor` to rebuild")
+                             "delete that file; `kgassist index` rebuilds it from the vectors kept in the database")
         self._dirty = False
 
     def _empty(self, n: int = 0):  # noqa: ANN202

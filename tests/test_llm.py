@@ -19,18 +19,6 @@ from ingestion.loaders import LoadedDocument
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")
-def model_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("models")
-
-
-@pytest.fixture(scope="session")
-def llm(model_cache):
-    from assistant.llm.transformers import TransformersLLM
-
-    return TransformersLLM(cache=model_cache, max_tokens=40)
-
-
 def test_the_default_model_loads_offline_from_its_converted_cache(llm, model_cache):
     assert (model_cache / "smollm2-135m-instruct" / "model.safetensors").exists()
     assert "paris" in llm.generate([{"role": "user", "content": "What is the capital of France?"}]).lower()
@@ -71,3 +59,13 @@ def test_the_cli_ingests_with_the_llm_extractor(tmp_path, model_cache):
                               env=env, capture_output=True, text=True)
     extractors = {json.loads(line)["extractor"] for line in exported.stdout.splitlines()}
     assert "patterns" in extractors
+
+
+def test_choose_returns_the_option_the_model_prefers(llm):
+    question = [{"role": "user", "content": "Is Paris the capital of France? Answer yes, no or maybe."}]
+    assert llm.choose(question, ["yes", "no", "maybe"]) == "yes"
+    assert llm.choose(question, ["certainly yes", "certainly not"]) in ("certainly yes", "certainly not")
+
+
+def test_token_counts_follow_the_tokenizer(llm):
+    assert 0 < llm.count_tokens("metformin") < llm.count_tokens("metformin treats type 2 diabetes")

@@ -7,7 +7,7 @@ from kgstore.errors import ConfigError
 
 from .base import LLM, Message
 
-BACKENDS = ("transformers",)
+BACKENDS = ("transformers", "vllm", "openai")
 
 
 def load_llm(settings: Settings, *, backend: str | None = None, model: str | None = None) -> LLM:
@@ -19,9 +19,14 @@ def load_llm(settings: Settings, *, backend: str | None = None, model: str | Non
         from .transformers import TransformersLLM
 
         return TransformersLLM(model, settings.models_dir, **common)
-    if name in ("vllm", "openai"):
-        raise ConfigError(f"The {name} backend is not available in this version yet; use KGASSIST_LLM_BACKEND="
-                          "transformers.")
+    if name == "vllm":
+        from .vllm import VLLM
+
+        return VLLM(model, settings.models_dir, **common)
+    if name == "openai":
+        from .openai import OpenAILLM
+
+        return OpenAILLM(model, settings.llm_base_url, settings.llm_api_key.get_secret_value(), **common)
     raise ConfigError(f"Unknown LLM backend {name!r}; choose one of {', '.join(BACKENDS)} (KGASSIST_LLM_BACKEND).")
 
 

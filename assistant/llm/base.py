@@ -3,7 +3,7 @@ batched), optionally with prefix embeddings (soft tokens) placed before the prom
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
@@ -23,3 +23,17 @@ class LLM(Protocol):
     def generate_batch(self, conversations: list[list[Message]], *, max_tokens: int,
                        json_schema: dict | None = None) -> list[str]:
         """Replies to several conversations; backends that can constrain decoding honour `json_schema`."""
+
+    def choose(self, messages: list[Message], options: Sequence[str]) -> str:
+        """The option the model finds most likely as its reply (e.g. yes / no / maybe)."""
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens `text` takes in this model's prompt (for prompt budgets)."""
+
+
+def pick_option(reply: str, options: Sequence[str]) -> str:
+    """The first option a free-text reply names (whole word), else the last option (the hedge)."""
+    import re
+
+    found = [(m.start(), o) for o in options if (m := re.search(rf"\b{re.escape(o)}\b", reply, re.I))]
+    return min(found)[1] if found else options[-1]

@@ -5,7 +5,7 @@ home/models and loaded from there afterwards. Nothing is downloaded."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +84,15 @@ class TransformersLLM:
         self._torch = torch
 
     # -- prompt plumbing -----------------------------------------------------------------------
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
     def prompt_ids(self, messages: list[Message]) -> list[int]:
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
     def _sampling(self, max_tokens: int | None) -> dict[str, Any]:
-        args: dict[str, Any] = {"max_new_tokens": max_tokens or self.max_tokens,
+        args: dict[str, Any] = {"max_new_tokens": max_tokens or self.max_tokens, "repetition_penalty": 1.15,
                                 "pad_token_id": self.tokenizer.pad_token_id}
         if self.temperature > 0:
             args.update(do_sample=True, temperature=self.temperature)
@@ -132,6 +135,30 @@ class TransformersLLM:
             out = self.model.generate(**inputs, **self._sampling(max_tokens))
         new = out[0] if "inputs_embeds" in inputs else out[0][inputs["input_ids"].shape[1]:]
         return self.tokenizer.decode(new, skip_special_tokens=True)
+
+    def choose(self, messages: list[Message], options: Sequence[str]) -> str:
+        """The option the model is most likely to reply with. Single-token options (yes / no / maybe)
+        take one forward pass, each scored by its own and its capitalised spelling; longer options
+        are scored by their tokens' mean log-probability."""
+        torch = self._torch
+        prompt = self.prompt_ids(messages)
+        variants = [[self.tokenizer(v, add_special_tokens=False)["input_ids"] for v in (o, o.capitalize())]
+                    for o in options]
+        with torch.inference_mode():
+            if all(len(ids) == 1 for vs in variants for ids in vs):
+                logits = self.model(input_ids=torch.tensor([prompt], device=self.device)).logits[0, -1].float()
+                logprobs = torch.log_softmax(logits, dim=-1)
+                scores = [float(torch.logsumexp(torch.stack([logprobs[ids[0]] for ids in vs]), 0)) for vs in variants]
+            else:
+                encoded = [vs[0] for vs in variants]
+                width = len(prompt) + max(map(len, encoded))
+                rows = [prompt + ids + [self.tokenizer.pad_token_id] * (width - len(prompt) - len(ids))
+                        for ids in encoded]
+                logprobs = torch.log_softmax(self.model(input_ids=torch.tensor(rows, device=self.device)).logits.float(),
+                                             dim=-1)
+                scores = [sum(float(logprobs[i, len(prompt) + j - 1, t]) for j, t in enumerate(ids)) / len(ids)
+                          for i, ids in enumerate(encoded)]
+        return options[max(range(len(options)), key=scores.__getitem__)]
 
     def generate_batch(self, conversations: list[list[Message]], *, max_tokens: int,
                        json_schema: dict | None = None) -> list[str]:

@@ -106,6 +106,8 @@ class Answer(Base):
     backend: Mapped[str] = mapped_column(String(64))
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: the cited facts as triples with labels and provenance, as they were when answered
+    facts: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     queries: Mapped[list[AnswerQuery]] = relationship(cascade="all, delete-orphan", order_by="AnswerQuery.ord")
     passages: Mapped[list[RetrievedChunk]] = relationship(cascade="all, delete-orphan",
@@ -125,6 +127,8 @@ class AnswerQuery(Base):
     bindings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     result_digest: Mapped[str] = mapped_column(String(64))
     row_count: Mapped[int] = mapped_column(Integer)
+    #: the result as SPARQL Results JSON, so a re-run can say what changed
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class RetrievedChunk(Base):

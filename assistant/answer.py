@@ -1,0 +1,218 @@
+"""The assistant: link entities, look up the graph, retrieve passages, prompt the LLM, cite,
+verify, and return an `Answer` that the audit trail can store and re-check."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib.namespace import RDF
+
+from . import prompt as prompting
+from .graph import Fact, GraphLookup, QueryRecord, hinted_relations
+from .linking import EntityLinker, Link
+from .llm import LLM
+from .retrieval import Passage, Retriever
+from .text import STOPWORDS, sentences, terms
+from .verify import Claim, Verifier
+
+NOT_FOUND_TEXT = "The knowledge base does not contain information to answer this question."
+VERDICTS = ("yes", "no", "maybe")
+_YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|must)\b",
+                     re.I)
+#: Words too general to show that a question is about something the corpus covers.
+_GENERIC = frozenset("effect effects side use used drug drugs company companies revenue year fiscal patients "
+                     "patient risk treatment dose total value annual".split())
+
+
+@dataclass
+class Answer:
+    id: str
+    question: str
+    answer: str
+    found: bool
+    facts: list[Fact]
+    passages: list[Passage]
+    queries: list[QueryRecord]
+    claims: list[Claim]
+    verdict: str | None
+    model: str
+    backend: str
+    links: list[Link] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    mode: str = "hybrid"
+
+    @property
+    def unsupported(self) -> list[Claim]:
+        return [c for c in self.claims if not c.supported]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "question": self.question, "answer": self.answer, "found": self.found,
+                "facts": [f.to_json() for f in self.facts], "passages": [p.to_json() for p in self.passages],
+                "queries": [q.to_json() for q in self.queries],
+                "unsupported": [{"sentence": c.sentence, "reason": c.reason} for c in self.unsupported],
+                "claims": [c.to_json() for c in self.claims], "verdict": self.verdict, "model": self.model,
+                "backend": self.backend, "mode": self.mode,
+                "entities": [{"mention": lk.mention, "entity": str(lk.entity), "label": lk.label,
+                              "score": lk.score, "method": lk.method} for lk in self.links],
+                "timings": self.timings}
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(_YES_NO.match(question))
+
+
+class Assistant:
+    """Answers questions over one store, database and vector index with one LLM.
+
+    `mode` picks the sources: "hybrid" (graph and passages), "graph" or "retrieval"."""
+
+    def __init__(self, store, retriever: Retriever, llm: LLM, linker: EntityLinker, *,  # noqa: ANN001
+                 prompt_tokens: int = 1536, max_tokens: int | None = None, passages: int = 5):
+        self.store, self.retriever, self.llm, self.linker = store, retriever, llm, linker
+        self.prompt_tokens, self.max_tokens, self.k = prompt_tokens, max_tokens, passages
+
+    def ask(self, question: str, *, mode: str = "hybrid", verdict: bool | None = None,
+            on_text: Callable[[str], None] | None = None, generate: bool = True) -> Answer:
+        """Answer `question`. `on_text` receives the reply as it streams; `verdict` forces (or skips)
+        the yes/no/maybe verdict, which is given by default for yes/no questions; `generate=False`
+        skips the free-text reply (the verdict and sources are still produced)."""
+        if mode not in ("hybrid", "graph", "retrieval"):
+            raise ValueError(f"mode must be hybrid, graph or retrieval, not {mode!r}")
+        timings: dict[str, float] = {}
+        clock = _Clock(timings)
+        with clock("linking"):
+            links = self.linker.link(question)
+        graph = GraphLookup(self.store)
+        facts: list[Fact] = []
+        if mode != "retrieval":
+            with clock("sparql"):
+                facts = [f for f in graph.facts(question, links) if f.predicate != RDF.type or f.score > 0]
+        passages: list[Passage] = []
+        if mode != "graph":
+            with clock("retrieval"):
+                passages = self.retriever.search(question, k=self.k)
+        answer_id = str(uuid.uuid4())
+        want_verdict = is_yes_no(question) if verdict is None else verdict
+        if not self._relevant(question, links, facts, passages):
+            text = NOT_FOUND_TEXT
+            if on_text:
+                on_text(text)
+            return Answer(answer_id, question, text, False, [], [], graph.queries, [Claim(text)],
+                          "maybe" if want_verdict else None, self.llm.name, self.llm.backend, links, timings, mode)
+        built = prompting.build(question, facts, passages, self.llm.count_tokens, self.prompt_tokens)
+        reply = ""
+        with clock("generation"):
+            if generate:
+                pieces = []
+                for piece in self.llm.stream(built.messages, max_tokens=self.max_tokens):
+                    pieces.append(piece)
+                    if on_text:
+                        on_text(piece)
+                reply = "".join(pieces).strip()
+            chosen = self.llm.choose(prompting.verdict_messages(built), VERDICTS) if want_verdict else None
+        with clock("verification"):
+            text, claims = self._cite_and_check(question, reply, built, links)
+            ids = {i for c in claims for i in c.citations}
+            cited_facts = [f for i, f in enumerate(built.facts) if f"F{i + 1}" in ids]
+            for i, fact in enumerate(built.facts):
+                if f"F{i + 1}" in ids and not graph.exists(fact):
+                    for claim in claims:
+                        if f"F{i + 1}" in claim.citations:
+                            claim.supported, claim.reason = False, f"F{i + 1} is no longer in the store"
+            graph.attach_provenance(cited_facts)
+        cited_passages = [p for i, p in enumerate(built.passages) if f"P{i + 1}" in ids]
+        return Answer(answer_id, question, text, True, cited_facts, cited_passages or built.passages, graph.queries,
+                      claims, chosen, self.llm.name, self.llm.backend, links, timings, mode)
+
+    # -------------------------------------------------------------------------------------------
+    def _relevant(self, question: str, links: list[Link], facts: list[Fact], passages: list[Passage]) -> bool:
+        """Whether the sources can answer: linked facts, or passages on a subject the corpus covers."""
+        if facts and links:
+            return True
+        if not passages:
+            return False
+        bm25 = self.retriever.lexical()
+        linked = {w for link in links for w in terms(link.mention)}
+        unknown = [t for t in terms(question) if t not in linked and t not in _GENERIC and t not in STOPWORDS
+                   and not t.isdigit() and bm25.df(t) == 0]
+        if unknown:
+            return False
+        best = max((p.dense or 0.0) for p in passages)
+        return best >= 0.3 or any(p.lexical for p in passages)
+
+    def _cite_and_check(self, question: str, reply: str, built: prompting.Prompt,
+                        links: list[Link]) -> tuple[str, list[Claim]]:
+        """Verify each sentence of the reply, then add the graph facts the question asks about,
+        each cited, so the answer states the facts behind it even when the model did not."""
+        names = [f.subject_label for f in built.facts] + [f.object_label for f in built.facts]
+        names += [lk.label for lk in links]
+        verifier = Verifier(built.facts, built.passages, names)
+        parts = _statements(reply)
+        claims = [verifier.check(s) for s in parts]
+        text_parts = [c.sentence if not c.attributed else f"{c.sentence.rstrip()} [{c.citations[0]}]"
+                      for c in claims]
+        hinted = hinted_relations(question)
+        top = max((f.score for f in built.facts), default=0.0)
+        key_facts = [(i, f) for i, f in enumerate(built.facts)
+                     if f.score >= max(2.0, top - 0.5) and (f.predicate in hinted or f.score >= 3)]
+        if key_facts:
+            summary = "From the knowledge graph: " + "; ".join(
+                f"{f.subject_label} {f.predicate_label} {f.object_label} [F{i + 1}]" for i, f in key_facts[:6]) + "."
+            text_parts.append(summary)
+            claims.append(Claim(summary, [f"F{i + 1}" for i, _ in key_facts[:6]]))
+        if not text_parts:
+            text_parts, claims = [NOT_FOUND_TEXT], [Claim(NOT_FOUND_TEXT)]
+        return " ".join(text_parts), claims
+
+
+def _statements(reply: str) -> list[str]:
+    """The reply as sentences: list markers dropped, repeated items removed, and a last sentence
+    that the token limit cut off left out."""
+    reply = reply.strip()
+    if reply and reply[-1] not in ".!?])\"" and "." in reply:
+        reply = reply[:reply.rfind(".") + 1]
+    seen: set[str] = set()
+    out: list[str] = []
+    for line in reply.splitlines():
+        line = _LIST_MARKER.sub("", line).strip()
+        for sentence in sentences(line):
+            key = " ".join(sentence.lower().split())
+            if key.strip(".") and key not in seen:
+                seen.add(key)
+                out.append(sentence if sentence[-1] in ".!?])" else sentence + ".")
+    return out
+
+
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    def __call__(self, stage: str) -> _Clock:
+        self._stage = stage
+        return self
+
+    def __enter__(self) -> None:
+        self._started = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timings[self._stage] = round(self.timings.get(self._stage, 0.0) + time.perf_counter() - self._started, 4)
+
+
+def open_assistant(settings, store, db, llm: LLM, embedder=None) -> Assistant:  # noqa: ANN001
+    """An assistant wired as the settings say: the store's entities, the chunk index, the LLM."""
+    from ingestion.embed import SentenceTransformerEmbedder
+    from ingestion.index import VectorIndex
+
+    embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
+    index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
+    linker = EntityLinker(store.entity_labels(), embedder)
+    return Assistant(store, Retriever(db, index, embedder), llm, linker, prompt_tokens=settings.prompt_tokens,
+                     max_tokens=settings.answer_max_tokens, passages=settings.passages)

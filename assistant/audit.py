@@ -1,0 +1,116 @@
+"""The audit trail: every answer is stored with its queries, passages and checks; `rerun` replays
+the recorded SPARQL against the current store and says, per query, identical or changed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from kgstore import KGStore
+from kgstore.db import Database
+from kgstore.db.models import Answer as AnswerRow
+from kgstore.db.models import AnswerQuery, ClaimCheck, RetrievedChunk
+from kgstore.errors import KGAssistError
+from kgstore.sparql import term_from_json
+
+from .answer import Answer
+
+
+class AnswerNotFoundError(KGAssistError):
+    """No stored answer has that id."""
+
+
+def save(db: Database, answer: Answer, settings: dict[str, Any] | None = None) -> None:
+    """Store an answer with everything needed to audit it later."""
+    with db.session() as session:
+        row = AnswerRow(id=answer.id, question=answer.question, answer=answer.answer, found=answer.found,
+                        verdict=answer.verdict, model=answer.model, backend=answer.backend,
+                        settings={**(settings or {}), "mode": answer.mode}, timings=answer.timings,
+                        facts=[f.to_json() for f in answer.facts])
+        row.queries = [AnswerQuery(ord=i, purpose=q.purpose[:64], sparql=q.sparql, bindings=q.bindings,
+                                   result_digest=q.digest, row_count=q.rows, result=q.result)
+                       for i, q in enumerate(answer.queries)]
+        row.passages = [RetrievedChunk(chunk_id=p.chunk_id, rank=i, score=p.score, document_uri=p.document_uri,
+                                       start=p.start, end=p.end) for i, p in enumerate(answer.passages)]
+        row.claims = [ClaimCheck(ord=i, sentence=c.sentence, supported=c.supported, reason=c.reason,
+                                 citations=c.citations) for i, c in enumerate(answer.claims)]
+        session.add(row)
+
+
+@dataclass
+class QueryCheck:
+    purpose: str
+    sparql: str
+    bindings: dict[str, Any]
+    status: str  # identical | changed | failed
+    rows_then: int
+    rows_now: int
+    added: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"purpose": self.purpose, "sparql": self.sparql, "bindings": self.bindings, "status": self.status,
+                "rows_then": self.rows_then, "rows_now": self.rows_now, "added": self.added,
+                "removed": self.removed, "error": self.error}
+
+
+def load(db: Database, answer_id: str) -> dict[str, Any]:
+    """A stored answer as a plain dict (question, answer, facts, passages, queries, claims)."""
+    with db.session() as session:
+        row = session.get(AnswerRow, answer_id)
+        if row is None:
+            matches = list(session.scalars(select(AnswerRow).where(AnswerRow.id.startswith(answer_id)).limit(2)))
+            if len(matches) != 1:
+                raise AnswerNotFoundError(f"No stored answer has id {answer_id!r}; `kgassist audit --list` shows them.")
+            row = matches[0]
+        return {"id": row.id, "question": row.question, "answer": row.answer, "found": row.found,
+                "verdict": row.verdict, "model": row.model, "backend": row.backend, "created_at": str(row.created_at),
+                "facts": row.facts, "timings": row.timings, "settings": row.settings,
+                "passages": [{"document": p.document_uri, "span": [p.start, p.end], "chunk_id": p.chunk_id,
+                              "score": p.score} for p in row.passages],
+                "queries": [{"purpose": q.purpose, "sparql": q.sparql, "bindings": q.bindings,
+                             "digest": q.result_digest, "rows": q.row_count, "result": q.result} for q in row.queries],
+                "claims": [{"sentence": c.sentence, "supported": c.supported, "reason": c.reason,
+                            "citations": c.citations} for c in row.claims]}
+
+
+def rerun(store: KGStore, db: Database, answer_id: str) -> tuple[dict[str, Any], list[QueryCheck]]:
+    """Replay each recorded query on the current store and compare with what it returned then."""
+    stored = load(db, answer_id)
+    checks = []
+    for q in stored["queries"]:
+        bindings = {name: term_from_json(value) for name, value in q["bindings"].items()}
+        then = _bindings(q["result"])
+        try:
+            result = store.query(q["sparql"], bindings)
+        except KGAssistError as error:
+            checks.append(QueryCheck(q["purpose"], q["sparql"], q["bindings"], "failed", q["rows"], 0, [], [],
+                                     str(error)))
+            continue
+        now = _bindings(result.to_json())
+        status = "identical" if result.digest() == q["digest"] else "changed"
+        added = [json.loads(r) for r in sorted(set(now) - set(then))]
+        removed = [json.loads(r) for r in sorted(set(then) - set(now))]
+        checks.append(QueryCheck(q["purpose"], q["sparql"], q["bindings"], status, q["rows"], len(result),
+                                 added, removed))
+    return stored, checks
+
+
+def recent(db: Database, limit: int = 50) -> list[dict[str, Any]]:
+    with db.session() as session:
+        rows = session.scalars(select(AnswerRow).order_by(AnswerRow.created_at.desc()).limit(limit))
+        return [{"id": r.id, "created_at": str(r.created_at), "question": r.question, "found": r.found,
+                 "verdict": r.verdict, "model": r.model} for r in rows]
+
+
+def _bindings(result: dict[str, Any] | None) -> list[str]:
+    """Each row (or the ASK boolean) as canonical JSON text, for set comparison."""
+    if not result:
+        return []
+    if "boolean" in result:
+        return [json.dumps({"boolean": result["boolean"]})]
+    return [json.dumps(b, sort_keys=True) for b in result.get("results", {}).get("bindings", [])]

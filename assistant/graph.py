@@ -1,0 +1,238 @@
+"""Graph lookups for a question: parameterised SPARQL templates run through the safe executor,
+each recorded (text, bound values, result digest) so an audit can re-run it later."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+
+from kgstore import KGStore, vocab
+from kgstore.sparql import QueryResult, term_json
+
+from .linking import Link
+from .text import terms
+
+PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX kga: <https://w3id.org/kgassist/ontology#>
+"""
+
+_NOT_META = ("FILTER(?p NOT IN (rdf:subject, rdf:predicate, rdf:object, rdfs:label, "
+             "<http://www.w3.org/2004/02/skos/core#altLabel>, kga:labelKey, kga:inDocument, kga:inChunk, "
+             "kga:charStart, kga:charEnd, kga:extractor, kga:confidence, kga:sha256, kga:sourceUri))")
+
+#: Facts about an entity, as subject: ?e is bound.
+FACTS_OUT = PREFIXES + f"""SELECT DISTINCT ?p ?o ?ol WHERE {{
+  ?e ?p ?o . {_NOT_META}
+  FILTER(?o != kga:Assertion)
+  OPTIONAL {{ ?o rdfs:label ?ol }}
+}} ORDER BY ?p ?o"""
+
+#: Facts about an entity, as object: ?e is bound.
+FACTS_IN = PREFIXES + f"""SELECT DISTINCT ?s ?p ?sl WHERE {{
+  ?s ?p ?e . {_NOT_META}
+  FILTER NOT EXISTS {{ ?s a kga:MetricObservation }}
+  OPTIONAL {{ ?s rdfs:label ?sl }}
+}} ORDER BY ?p ?s"""
+
+#: Two-hop neighbourhood: entities one step from ?e, and their own facts.
+NEIGHBOURHOOD_2 = PREFIXES + f"""SELECT DISTINCT ?s ?p ?o ?sl ?ol WHERE {{
+  {{ ?e ?p1 ?s }} UNION {{ ?s ?p1 ?e }}
+  FILTER(isIRI(?s) && ?s != ?e && ?p1 NOT IN (rdf:subject, rdf:object, rdf:type))
+  FILTER NOT EXISTS {{ ?s a kga:Assertion }}
+  ?s ?p ?o . {_NOT_META}
+  FILTER(?o != ?e && ?p != rdf:type)
+  OPTIONAL {{ ?s rdfs:label ?sl }}
+  OPTIONAL {{ ?o rdfs:label ?ol }}
+}} ORDER BY ?s ?p ?o"""
+
+#: Reported metrics of a company (value, unit, period): ?e is bound.
+METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period WHERE {
+  ?e kga:reportedMetric ?obs .
+  ?obs kga:metric ?m ; kga:value ?value .
+  OPTIONAL { ?obs rdfs:label ?label }
+  OPTIONAL { ?m rdfs:label ?metric }
+  OPTIONAL { ?obs kga:unit ?unit }
+  OPTIONAL { ?obs kga:period ?period }
+} ORDER BY ?period ?metric"""
+
+#: Does the store assert this triple? ?s ?p ?o are bound (verification of cited facts).
+EXISTS = "ASK { ?s ?p ?o }"
+
+#: Words in a question that point at a relation.
+RELATION_HINTS: dict[URIRef, tuple[str, ...]] = {
+    vocab.CAUSES_ADVERSE_EVENT: ("side effect", "adverse", "cause", "reaction", "risk", "toxicity"),
+    vocab.TREATS: ("treat", "used for", "indicat", "therapy", "manage"),
+    vocab.INTERACTS_WITH: ("interact", "combine", "together with", "taken with"),
+    vocab.CONTRAINDICATED_IN: ("contraindicat", "avoid", "should not", "must not", "unsafe"),
+    vocab.DOSAGE: ("dose", "dosage", "how much", "mg"),
+    vocab.DRUG_CLASS: ("class", "kind of drug", "type of drug"),
+    vocab.CEO: ("ceo", "chief executive", "runs", "leads", "head of"),
+    vocab.CFO: ("cfo", "chief financial"),
+    vocab.HAS_EXECUTIVE: ("executive", "officer"),
+    vocab.HAS_SUBSIDIARY: ("subsidiar", "own", "acqui", "bought", "parent"),
+    vocab.HEADQUARTERED_IN: ("headquarter", "based", "located", "where is"),
+    vocab.TICKER: ("ticker", "symbol", "trade", "listed"),
+    vocab.REPORTED_METRIC: ("revenue", "sales", "income", "profit", "earnings", "eps", "margin", "cash", "assets",
+                            "expense", "capex", "capital expenditure", "dividend", "debt", "how much"),
+}
+
+
+@dataclass
+class Fact:
+    """A triple from the store, with readable labels and (once known) its provenance."""
+
+    subject: URIRef
+    predicate: URIRef
+    object: URIRef | Literal
+    subject_label: str
+    predicate_label: str
+    object_label: str
+    score: float = 0.0
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return f"{self.subject_label} — {self.predicate_label} — {self.object_label}"
+
+    def key(self) -> tuple:
+        return self.subject, self.predicate, self.object
+
+    def to_json(self) -> dict[str, Any]:
+        return {"subject": str(self.subject), "predicate": str(self.predicate), "object": term_json(self.object),
+                "subject_label": self.subject_label, "predicate_label": self.predicate_label,
+                "object_label": self.object_label, "provenance": self.provenance}
+
+
+@dataclass
+class QueryRecord:
+    """A query as run: re-runnable text, bound values, and what came back."""
+
+    purpose: str
+    sparql: str
+    bindings: dict[str, Any]
+    digest: str
+    rows: int
+    result: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"purpose": self.purpose, "sparql": self.sparql, "bindings": self.bindings, "digest": self.digest,
+                "rows": self.rows}
+
+
+class GraphLookup:
+    """Runs the templates for linked entities and ranks the facts they return against the question."""
+
+    def __init__(self, store: KGStore, limit: int = 200):
+        self.store, self.limit = store, limit
+        self.queries: list[QueryRecord] = []
+
+    def run(self, purpose: str, sparql: str, bindings: dict[str, Any]) -> QueryResult:
+        result = self.store.query(sparql, bindings, limit=self.limit)
+        self.queries.append(QueryRecord(purpose, sparql, {k: term_json(v) for k, v in bindings.items()},
+                                        result.digest(), len(result), result.to_json()))
+        return result
+
+    def facts(self, question: str, links: list[Link], max_entities: int = 3) -> list[Fact]:
+        """Facts about the best-linked entities, most relevant to the question first."""
+        found: dict[tuple, Fact] = {}
+        for link in links[:max_entities]:
+            e = link.entity
+            for row in self.run(f"facts-out:{link.label}", FACTS_OUT, {"e": e}).rows:
+                _add(found, Fact(e, row["p"], row["o"], link.label, _predicate_label(row["p"]),
+                                 _label(row["o"], row.get("ol"))))
+            for row in self.run(f"facts-in:{link.label}", FACTS_IN, {"e": e}).rows:
+                _add(found, Fact(row["s"], row["p"], e, _label(row["s"], row.get("sl")), _predicate_label(row["p"]),
+                                 link.label))
+            if link.kind in (vocab.COMPANY, vocab.ORGANIZATION):
+                for row in self.run(f"metrics:{link.label}", METRICS, {"e": e}).rows:
+                    label = str(row.get("label") or f"{link.label} {row.get('metric', '')} {row.get('period', '')}")
+                    value = row["value"]
+                    _add(found, Fact(row["obs"], vocab.VALUE, value, label, "value",
+                                     _amount(value, row.get("unit"))))
+            if sum(1 for f in found.values() if f.predicate != RDF.type) < 3:
+                for row in self.run(f"neighbourhood-2:{link.label}", NEIGHBOURHOOD_2, {"e": e}).rows:
+                    _add(found, Fact(row["s"], row["p"], row["o"], _label(row["s"], row.get("sl")),
+                                     _predicate_label(row["p"]), _label(row["o"], row.get("ol"))))
+        ranked = list(found.values())
+        for fact in ranked:
+            fact.score = relevance(question, fact, links)
+        ranked.sort(key=lambda f: -f.score)
+        return ranked
+
+    def exists(self, fact: Fact) -> bool:
+        return bool(self.run("verify", EXISTS, {"s": fact.subject, "p": fact.predicate, "o": fact.object}).boolean)
+
+    def attach_provenance(self, facts: list[Fact]) -> None:
+        for fact in facts:
+            fact.provenance = [{"document": str(r.document), "chunk": str(r.chunk) if r.chunk else None,
+                                "start": r.start, "end": r.end, "extractor": r.extractor,
+                                "confidence": r.confidence}
+                               for r in self.store.provenance(fact.subject, fact.predicate, fact.object)]
+
+
+def hinted_relations(question: str) -> set[URIRef]:
+    lowered = question.lower()
+    return {p for p, hints in RELATION_HINTS.items() if any(h in lowered for h in hints)}
+
+
+def relevance(question: str, fact: Fact, links: list[Link]) -> float:
+    """How well a fact matches the question: the relation asked about, shared words, the year asked."""
+    score = 0.0
+    hinted = hinted_relations(question)
+    if fact.predicate in hinted or (fact.predicate == vocab.VALUE and vocab.REPORTED_METRIC in hinted):
+        score += 2.0
+    asked = set(terms(question))
+    linked = {w for link in links if link.entity in (fact.subject, fact.object) for w in terms(link.mention)}
+    shared = asked & set(terms(f"{fact.subject_label} {fact.object_label}")) - linked
+    score += 0.7 * len(shared)
+    entities = {link.entity for link in links}
+    if fact.subject in entities and fact.object in entities:
+        score += 1.5  # connects two things the question names
+    years = set(re.findall(r"\b(?:19|20)\d{2}\b", question))
+    if years and fact.predicate == vocab.VALUE:
+        score += 1.5 if any(y in fact.subject_label for y in years) else -1.0
+    if fact.predicate == RDF.type:
+        score -= 1.0
+    return round(score, 3)
+
+
+def _add(found: dict[tuple, Fact], fact: Fact) -> None:
+    found.setdefault(fact.key(), fact)
+
+
+def _label(term: Any, label: Any) -> str:
+    if label is not None:
+        return str(label)
+    if isinstance(term, URIRef):
+        return _local_name(term)
+    return str(term)
+
+
+def _predicate_label(predicate: URIRef) -> str:
+    if predicate == RDF.type:
+        return "is a"
+    name = _local_name(predicate)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+
+
+def _local_name(iri: URIRef) -> str:
+    return re.split(r"[#/]", str(iri))[-1]
+
+
+def _amount(value: Any, unit: Any) -> str:
+    """'307400000000 USD (307.4 billion)': the stored figure and how a text would say it."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return f"{value} {unit or ''}".strip()
+    text = f"{value}{' ' + str(unit) if unit else ''}"
+    for scale, word in ((10 ** 12, "trillion"), (10 ** 9, "billion"), (10 ** 6, "million")):
+        if abs(number) >= scale:
+            return f"{text} ({(number / scale).quantize(Decimal('0.01')).normalize():f} {word})"
+    return text

@@ -1,0 +1,93 @@
+"""In-process vLLM engine (GPU): chat, guided-JSON batches and prompt embeddings for soft prefixes.
+
+Needs the `gpu` extra (vllm==0.26.0) and CUDA; the model is a local folder or the default
+SmolLM2-135M-Instruct converted from its bundled GGUF (see `transformers.model_folder`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from kgstore.errors import ConfigError
+
+from .base import Message, pick_option
+from .transformers import model_folder
+
+
+class VLLM:
+    backend = "vllm"
+
+    def __init__(self, name: str, cache: Path, *, temperature: float = 0.0, max_tokens: int = 256,
+                 gpu_memory_utilization: float = 0.5):
+        try:
+            from vllm import LLM as Engine
+        except ImportError:
+            raise ConfigError("The vllm backend needs the gpu extra and CUDA: pip install -e '.[gpu]', or use "
+                              "KGASSIST_LLM_BACKEND=transformers (CPU) or openai (a running server).") from None
+        self.name, self.temperature, self.max_tokens = name, temperature, max_tokens
+        self.folder = model_folder(name, cache)
+        self.engine = Engine(model=str(self.folder), enable_prompt_embeds=True,
+                             gpu_memory_utilization=gpu_memory_utilization)
+        self.tokenizer = self.engine.get_tokenizer()
+        self._embedding = None
+
+    def _params(self, max_tokens: int | None, json_schema: dict | None = None,
+                choice: Sequence[str] | None = None):  # noqa: ANN202
+        from vllm import SamplingParams
+
+        extra: dict[str, Any] = {}
+        if json_schema is not None or choice is not None:
+            from vllm.sampling_params import StructuredOutputsParams
+
+            extra["structured_outputs"] = (StructuredOutputsParams(json=json_schema) if json_schema is not None
+                                           else StructuredOutputsParams(choice=list(choice)))
+        return SamplingParams(temperature=self.temperature, max_tokens=max_tokens or self.max_tokens, **extra)
+
+    def _prompt(self, messages: list[Message], prefix: Any | None) -> Any:
+        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        if prefix is None:
+            return text
+        import torch
+
+        ids = torch.tensor(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        embeds = self.input_embeddings()[ids]
+        prefix = prefix.to(embeds.dtype).reshape(-1, embeds.shape[-1]).cpu()
+        return {"prompt_embeds": torch.cat([prefix, embeds], dim=0)}
+
+    def input_embeddings(self):  # noqa: ANN201 - a torch tensor [vocab, hidden]
+        """The model's token embedding matrix, read once from its safetensors (for prompt embeddings)."""
+        if self._embedding is None:
+            from safetensors import safe_open
+
+            for path in sorted(self.folder.glob("*.safetensors")):
+                with safe_open(str(path), "pt") as f:
+                    key = next((k for k in f.keys() if k.endswith("embed_tokens.weight")), None)
+                    if key is not None:
+                        self._embedding = f.get_tensor(key)
+                        break
+            else:
+                raise ConfigError(f"No embed_tokens weight found in {self.folder}; prefixes need it.")
+        return self._embedding
+
+    def generate(self, messages: list[Message], *, max_tokens: int | None = None, prefix: Any | None = None) -> str:
+        [out] = self.engine.generate([self._prompt(messages, prefix)], self._params(max_tokens), use_tqdm=False)
+        return out.outputs[0].text
+
+    def stream(self, messages: list[Message], *, max_tokens: int | None = None,
+               prefix: Any | None = None) -> Iterator[str]:
+        yield self.generate(messages, max_tokens=max_tokens, prefix=prefix)  # the offline engine does not stream
+
+    def generate_batch(self, conversations: list[list[Message]], *, max_tokens: int,
+                       json_schema: dict | None = None) -> list[str]:
+        outs = self.engine.generate([self._prompt(c, None) for c in conversations],
+                                    self._params(max_tokens, json_schema), use_tqdm=False)
+        return [o.outputs[0].text for o in outs]
+
+    def choose(self, messages: list[Message], options: Sequence[str]) -> str:
+        """Decoding constrained to exactly one of the options."""
+        [out] = self.engine.generate([self._prompt(messages, None)], self._params(16, choice=options), use_tqdm=False)
+        return pick_option(out.outputs[0].text, options)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])

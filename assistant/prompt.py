@@ -1,0 +1,71 @@
+"""The answer prompt: numbered facts [F1..] and passages [P1..] under a token budget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .graph import Fact
+from .llm import Message
+from .retrieval import Passage
+
+SYSTEM = ("You are kgassist, an assistant for finance and medical analysts. Answer the question using only "
+          "the numbered facts and passages. After every statement put the numbers of its sources in "
+          "brackets, like [F1] or [P2]. Keep to two or three sentences. If the sources do not answer the "
+          "question, say that the knowledge base does not contain the answer.")
+
+VERDICT = "Answer with one word: yes, no or maybe."
+
+
+@dataclass
+class Prompt:
+    messages: list[Message]
+    facts: list[Fact]          # in prompt order: facts[i] is [F{i+1}]
+    passages: list[Passage]    # passages[i] is [P{i+1}]
+    tokens: int
+
+
+def build(question: str, facts: list[Fact], passages: list[Passage], count: Callable[[str], int],
+          budget: int = 1536, max_facts: int = 12, passage_chars: int = 900) -> Prompt:
+    """Facts first (short, precise), then passages, until the budget is spent; passages are cut
+    to `passage_chars` and the last one to whatever room is left."""
+    head = f"Question: {question}\n"
+    used = count(SYSTEM) + count(head) + 16
+    kept_facts: list[Fact] = []
+    lines: list[str] = []
+    for fact in facts[:max_facts]:
+        line = f"[F{len(kept_facts) + 1}] {fact.text}"
+        cost = count(line)
+        if used + cost > budget * 0.4:
+            break
+        kept_facts.append(fact)
+        lines.append(line)
+        used += cost
+    kept_passages: list[Passage] = []
+    blocks: list[str] = []
+    for passage in passages:
+        text = " ".join(passage.text.split())[:passage_chars]
+        block = f"[P{len(kept_passages) + 1}] ({passage.title}) {text}"
+        cost = count(block)
+        if used + cost > budget:
+            room = budget - used - 24
+            if room < 40:
+                break
+            block = block[:room * 3]
+            cost = count(block)
+        kept_passages.append(passage)
+        blocks.append(block)
+        used += cost
+    parts = []
+    if lines:
+        parts.append("Facts:\n" + "\n".join(lines))
+    if blocks:
+        parts.append("Passages:\n" + "\n".join(blocks))
+    user = "\n\n".join(parts + [head])
+    return Prompt([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}],
+                  kept_facts, kept_passages, used)
+
+
+def verdict_messages(prompt: Prompt) -> list[Message]:
+    """The same context, asking for a one-word yes / no / maybe."""
+    return [prompt.messages[0], {"role": "user", "content": prompt.messages[1]["content"] + VERDICT}]

@@ -1,0 +1,269 @@
+"""Question-answering benchmarks: PubMedQA verdicts, FinanceBench answers, and `ask` latency.
+
+    .venv/bin/python -m bench.qa [--data ../shared/data] [--pubmedqa 500] [--finance 65]
+                                 [--finance-scope evidence|filings] [--modes hybrid graph retrieval]
+
+Each dataset is asked in three configurations (graph and passages, graph only, passages only)
+on the CPU default model. Writes bench/results/qa.json and qa.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from assistant.answer import open_assistant
+from assistant.llm import load_llm
+from assistant.text import numbers, terms
+from ingestion.embed import SentenceTransformerEmbedder
+from ingestion.pipeline import from_settings
+from kgstore import Settings, open_store
+from kgstore.db import open_database
+
+from .common import percentiles, write_results
+
+ROOT = Path(__file__).parents[1]
+MODES = ("hybrid", "graph", "retrieval")
+LABELS = ("yes", "no", "maybe")
+
+
+def data_dir(arg: str | None) -> Path:
+    return Path(arg or os.environ.get("KGASSIST_DATA", ROOT.parent / "shared" / "data"))
+
+
+class Home:
+    """A fresh kgassist home: store, database, index and the assistant over them."""
+
+    def __init__(self, path: Path, embedder, llm, **settings):  # noqa: ANN001
+        self.settings = Settings(home=path, **settings)
+        self.store = open_store(self.settings)
+        self.store.load_ontology()
+        self.db = open_database(self.settings.db_url)
+        self.embedder, self.llm = embedder, llm
+
+    def ingest(self, folder: Path) -> dict:
+        started = time.perf_counter()
+        report = from_settings(self.settings, self.store, self.db, embedder=self.embedder).ingest([folder])
+        return {"documents": report.ok, "failed": len(report.failed), "chunks": report.chunks,
+                "triples": report.triples, "seconds": round(time.perf_counter() - started, 1)}
+
+    def assistant(self):  # noqa: ANN201
+        return open_assistant(self.settings, self.store, self.db, self.llm, embedder=self.embedder)
+
+
+# -- PubMedQA -------------------------------------------------------------------------------------------
+def pubmedqa(data: Path, work: Path, embedder, llm, limit: int, modes: list[str]) -> dict:  # noqa: ANN001
+    items = json.loads((data / "pubmedqa" / "dev.json").read_text())
+    folder = work / "pubmedqa-docs"
+    folder.mkdir()
+    for pmid, item in items.items():
+        (folder / f"{pmid}.txt").write_text("\n".join(item["CONTEXTS"]) + "\n")
+    home = Home(work / "pubmedqa-home", embedder, llm)
+    ingested = home.ingest(folder)
+    assistant = home.assistant()
+    chosen = sorted(items)[:limit]
+    out: dict = {"ingest": ingested, "questions": len(chosen), "gold": _counts(items[p]["final_decision"] for p in chosen)}
+    for mode in modes:
+        predictions, seconds = [], []
+        for pmid in chosen:
+            started = time.perf_counter()
+            answer = assistant.ask(items[pmid]["QUESTION"], mode=mode, verdict=True, generate=False)
+            seconds.append(time.perf_counter() - started)
+            predictions.append(answer.verdict or "maybe")
+        gold = [items[p]["final_decision"] for p in chosen]
+        out[mode] = {**_classification(gold, predictions), "predicted": _counts(predictions),
+                     "seconds_per_question": round(statistics.median(seconds), 3)}
+    return out
+
+
+def _counts(labels) -> dict[str, int]:  # noqa: ANN001
+    labels = list(labels)
+    return {label: labels.count(label) for label in LABELS}
+
+
+def _classification(gold: list[str], predicted: list[str]) -> dict[str, float]:
+    accuracy = sum(g == p for g, p in zip(gold, predicted)) / max(1, len(gold))
+    f1s = []
+    for label in LABELS:
+        tp = sum(g == p == label for g, p in zip(gold, predicted))
+        fp = sum(p == label != g for g, p in zip(gold, predicted))
+        fn = sum(g == label != p for g, p in zip(gold, predicted))
+        precision, recall = tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return {"accuracy": round(accuracy, 4), "macro_f1": round(sum(f1s) / len(f1s), 4)}
+
+
+# -- FinanceBench ----------------------------------------------------------------------------------------
+def finance(data: Path, work: Path, embedder, llm, limit: int, modes: list[str], scope: str) -> dict:  # noqa: ANN001
+    questions = [json.loads(line) for line in (data / "financebench" / "dev.jsonl").open()]
+    home = Home(work / f"finance-{scope}-home", embedder, llm)
+    if scope == "evidence":
+        folder = work / "finance-evidence"
+        folder.mkdir()
+        for q in questions:
+            for e in q["evidence"]:
+                name = f"{e['evidence_doc_name']}_page{e['evidence_page_num']}.txt"
+                (folder / name).write_text(e["evidence_text_full_page"])
+        asked = questions[:limit]
+    else:
+        folder = data / "financebench" / "pdfs"
+        asked = [q for q in questions if (folder / f"{q['doc_name']}.pdf").exists()][:limit]
+    ingested = home.ingest(folder)
+    assistant = home.assistant()
+    out: dict = {"scope": scope, "ingest": ingested, "questions": len(asked),
+                 "numeric_questions": sum(_gold_numbers(q["answer"]) != [] for q in asked)}
+    for mode in modes:
+        numeric_hits = key_hits = key_total = 0
+        seconds, detail = [], []
+        for q in asked:
+            started = time.perf_counter()
+            answer = assistant.ask(q["question"], mode=mode)
+            seconds.append(time.perf_counter() - started)
+            gold = _gold_numbers(q["answer"])
+            if gold:
+                hit = _states_number(answer.answer, gold)
+                numeric_hits += hit
+            else:
+                hit = _key_terms(answer.answer, q["answer"])
+                key_hits += hit
+                key_total += 1
+            detail.append({"id": q.get("financebench_id"), "correct": bool(hit), "found": answer.found})
+        numeric = out["numeric_questions"]
+        out[mode] = {"numeric_accuracy": round(numeric_hits / max(1, numeric), 4),
+                     "key_term_accuracy": round(key_hits / max(1, key_total), 4),
+                     "found": sum(d["found"] for d in detail), "seconds_per_question": round(statistics.median(seconds), 2),
+                     "detail": detail}
+    return out
+
+
+def _gold_numbers(answer: str) -> list[Decimal]:
+    head = answer.strip().split("\n")[0]
+    if len(head) > 40:  # a sentence, not a figure: scored by key terms
+        return []
+    return [n for n in numbers(head) if n != 0]
+
+
+def _states_number(text: str, gold: list[Decimal]) -> bool:
+    """Correct when the answer states the gold figure within 1%, in any of the usual scales."""
+    stated = numbers(text)
+    for g in gold:
+        for n in stated:
+            for scale in (1, 10 ** 3, 10 ** 6, 10 ** 9):
+                if abs(abs(n) / scale - abs(g)) <= abs(g) * Decimal("0.01"):
+                    return True
+    return False
+
+
+def _key_terms(text: str, gold: str) -> bool:
+    """Key-term match for non-numeric answers: at least half of the gold answer's first sentence's
+    content words appear in the answer."""
+    wanted = set(terms(re.split(r"(?<=[.!?])\s", gold.strip())[0]))
+    return bool(wanted) and len(wanted & set(terms(text))) / len(wanted) >= 0.5
+
+
+# -- latency ----------------------------------------------------------------------------------------------
+LATENCY_QUESTIONS = [
+    "What are the side effects of metformin?", "Who is the CEO of Amazon.com?",
+    "What was Alphabet's revenue in fiscal year 2023?", "Does warfarin interact with aspirin?",
+    "What does lisinopril treat?", "Where is Intel headquartered?", "What is the ticker symbol of Pfizer?",
+    "Which company owns Mobileye?", "What is metformin contraindicated in?", "What is the dosage of metformin?",
+    "What drug class is atorvastatin?", "What was Microsoft's revenue in fiscal year 2023?",
+]
+
+
+def latency(work: Path, embedder, llm) -> dict:  # noqa: ANN001
+    home = Home(work / "sample-home", embedder, llm)
+    home.ingest(ROOT / "ingestion" / "sample")
+    assistant = home.assistant()
+    assistant.ask(LATENCY_QUESTIONS[0])  # warm-up: entity-label index, BM25, model caches
+    stages: dict[str, list[float]] = {s: [] for s in ("linking", "sparql", "retrieval", "generation", "verification")}
+    totals = []
+    for question in LATENCY_QUESTIONS:
+        started = time.perf_counter()
+        answer = assistant.ask(question)
+        totals.append(time.perf_counter() - started)
+        for stage in stages:
+            stages[stage].append(answer.timings.get(stage, 0.0))
+    return {"questions": len(LATENCY_QUESTIONS), "total": percentiles(totals),
+            **{stage: percentiles(values) for stage, values in stages.items()}}
+
+
+# -- main ----------------------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="Folder with pubmedqa/ and financebench/ (default ../shared/data or $KGASSIST_DATA).")
+    parser.add_argument("--pubmedqa", type=int, default=500, help="PubMedQA questions to ask (per configuration).")
+    parser.add_argument("--finance", type=int, default=65, help="FinanceBench questions to ask (per configuration).")
+    parser.add_argument("--finance-scope", choices=["evidence", "filings"], default="evidence")
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--skip", nargs="*", default=[], choices=["pubmedqa", "finance", "latency"])
+    args = parser.parse_args()
+    data = data_dir(args.data)
+    settings = Settings()
+    llm = load_llm(settings)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    result: dict = {"params": {k: v for k, v in vars(args).items() if k != "data"}, "data": str(data),
+                    "model": f"{llm.backend}:{llm.name}", "embedding_model": settings.embedding_model}
+    with tempfile.TemporaryDirectory(prefix="kgassist-bench-qa-") as tmp:
+        work = Path(tmp)
+        if "latency" not in args.skip:
+            result["latency"] = latency(work, embedder, llm)
+        if "finance" not in args.skip:
+            result["finance"] = finance(data, work, embedder, llm, args.finance, args.modes, args.finance_scope)
+        if "pubmedqa" not in args.skip:
+            result["pubmedqa"] = pubmedqa(data, work, embedder, llm, args.pubmedqa, args.modes)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    path = write_results("qa", result, table(result))
+    print(table(result))
+    print(f"\nwritten: {path}")
+
+
+def table(r: dict) -> str:
+    lines = [f"QA benchmark on {os.cpu_count()} CPU cores (no GPU), model {r['model']}, embeddings "
+             f"{r['embedding_model']}; peak RSS {r['peak_rss_mb']} MB.", ""]
+    if "pubmedqa" in r:
+        p = r["pubmedqa"]
+        lines += [f"**PubMedQA** (development half, first {p['questions']} questions by PubMed id; gold "
+                  f"{p['gold']}): all {p['ingest']['documents']} abstracts' contexts ingested into one store; "
+                  "verdict = the model's most likely of yes/no/maybe after the prompt (no free text).", "",
+                  "| configuration | accuracy | macro-F1 | predicted yes/no/maybe | s/question |",
+                  "|---|---:|---:|---|---:|"]
+        for mode in MODES:
+            if mode in p:
+                m = p[mode]
+                pred = "/".join(str(m["predicted"][k]) for k in LABELS)
+                lines.append(f"| {mode} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} | {pred} | {m['seconds_per_question']} |")
+        lines.append("")
+    if "finance" in r:
+        f = r["finance"]
+        lines += [f"**FinanceBench** ({f['scope']} scope, {f['questions']} questions, {f['numeric_questions']} with a "
+                  f"numeric answer; {f['ingest']['documents']} documents ingested): numeric = the answer states "
+                  "the gold figure within 1% (any of units, thousands, millions, billions); key-term = half the "
+                  "gold answer's content words appear (non-numeric questions).", "",
+                  "| configuration | numeric accuracy | key-term accuracy | found | s/question |", "|---|---:|---:|---:|---:|"]
+        for mode in MODES:
+            if mode in f:
+                m = f[mode]
+                lines.append(f"| {mode} | {m['numeric_accuracy']:.3f} | {m['key_term_accuracy']:.3f} | {m['found']} | "
+                             f"{m['seconds_per_question']} |")
+        lines.append("")
+    if "latency" in r:
+        lat = r["latency"]
+        lines += [f"**`ask` latency** on the sample corpus ({lat['questions']} questions, hybrid, full generation), ms:", "",
+                  "| stage | p50 | p95 |", "|---|---:|---:|"]
+        for stage in ("linking", "sparql", "retrieval", "generation", "verification", "total"):
+            lines.append(f"| {stage} | {lat[stage]['p50_ms']:.0f} | {lat[stage]['p95_ms']:.0f} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

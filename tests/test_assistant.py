@@ -1,0 +1,253 @@
+"""The assistant on the bundled sample corpus: real Oxigraph, SQLite, FAISS and MiniLM. Prompt
+plumbing and verification use a scripted LLM; the `slow` tests use the real small model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import audit
+from assistant.answer import NOT_FOUND_TEXT, open_assistant
+from assistant.graph import EXISTS, FACTS_IN, FACTS_OUT, METRICS, NEIGHBOURHOOD_2
+from ingestion.pipeline import from_settings
+from kgstore import Settings, open_store
+from kgstore.db import open_database
+
+SAMPLE = Path(__file__).parents[1] / "ingestion" / "sample"
+KGASSIST = str(Path(sys.executable).parent / "kgassist")
+
+
+class ScriptedLLM:
+    """Stands in for the model in prompt-plumbing tests: a fixed reply, every prompt recorded."""
+
+    name, backend = "scripted", "test"
+
+    def __init__(self, reply: str = "", verdict: str = "yes"):
+        self.reply, self.verdict, self.prompts = reply, verdict, []
+
+    def stream(self, messages, *, max_tokens=None, prefix=None):
+        self.prompts.append(messages)
+        yield self.reply
+
+    def generate(self, messages, *, max_tokens=None, prefix=None):
+        return "".join(self.stream(messages))
+
+    def generate_batch(self, conversations, *, max_tokens, json_schema=None):
+        return [self.generate(c) for c in conversations]
+
+    def choose(self, messages, options):
+        return self.verdict
+
+    def count_tokens(self, text):
+        return len(text) // 4 + 1
+
+
+class Home:
+    """A kgassist home with the corpus ingested, as the CLI would build it."""
+
+    def __init__(self, path: Path, embedder, corpus: Path):
+        self.settings = Settings(home=path)
+        self.store = open_store(self.settings)
+        self.store.load_ontology()
+        self.db = open_database(self.settings.db_url)
+        self.embedder = embedder
+        self.ingest(corpus)
+
+    def ingest(self, *paths: Path):
+        return from_settings(self.settings, self.store, self.db, embedder=self.embedder).ingest(list(paths))
+
+    def assistant(self, llm):
+        return open_assistant(self.settings, self.store, self.db, llm, embedder=self.embedder)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, embedder) -> Home:
+    corpus = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(SAMPLE, corpus, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
+    return Home(tmp_path_factory.mktemp("home"), embedder, corpus)
+
+
+def ask(home: Home, question: str, reply: str = "", **kw):
+    llm = ScriptedLLM(reply, **kw)
+    return home.assistant(llm).ask(question), llm
+
+
+# -- prompt and sources -------------------------------------------------------------------------
+def test_the_prompt_numbers_graph_facts_and_passages(home):
+    answer, llm = ask(home, "What are the side effects of metformin?", "Metformin can cause nausea [F3].")
+    prompt = llm.prompts[0][1]["content"]
+    assert "[F1] metformin — causes adverse event —" in prompt and "[P1]" in prompt
+    assert prompt.rstrip().endswith("Question: What are the side effects of metformin?")
+    assert answer.found and {q.purpose.split(":")[0] for q in answer.queries} >= {"facts-out", "facts-in", "verify"}
+
+
+def test_cited_facts_carry_labels_and_provenance(home):
+    answer, _ = ask(home, "Who is the chief executive officer of Pfizer?", "Albert Bourla leads Pfizer [F1].")
+    [fact] = [f for f in answer.facts if f.object_label == "Albert Bourla"]
+    record = fact.to_json()
+    assert record["subject_label"] == "Pfizer Inc." and record["predicate_label"] == "chief executive officer"
+    assert record["provenance"] and record["provenance"][0]["start"] is not None
+
+
+def test_the_graph_facts_asked_about_are_stated_and_cited_even_when_the_model_omits_them(home):
+    answer, _ = ask(home, "What are the side effects of metformin?", "Metformin is a medicine.")
+    assert "From the knowledge graph: metformin causes adverse event" in answer.answer
+    assert {f.object_label.lower() for f in answer.facts} >= {"diarrhoea", "nausea", "lactic acidosis"}
+
+
+# -- verification ---------------------------------------------------------------------------------
+def test_a_number_that_no_cited_source_supports_is_flagged(home):
+    answer, _ = ask(home, "What are the side effects of metformin?",
+                    "Metformin causes diarrhoea in 37% of patients [F1].")
+    [claim] = answer.unsupported
+    assert claim.sentence.startswith("Metformin causes diarrhoea in 37%") and "37" in claim.reason
+
+
+def test_numbers_stated_by_the_cited_fact_are_supported(home):
+    answer, _ = ask(home, "What was Alphabet's revenue in fiscal year 2023?",
+                    "Alphabet reported revenue of $307.4 billion in fiscal 2023 [F1].")
+    assert not answer.unsupported
+    assert any(f.object_label.startswith("307400000000") for f in answer.facts)
+
+
+def test_citing_a_source_that_is_not_in_the_prompt_is_flagged(home):
+    answer, _ = ask(home, "What are the side effects of metformin?", "Metformin causes nausea [F42].")
+    assert "F42" in answer.unsupported[0].reason
+
+
+def test_an_uncited_sentence_gets_the_source_that_states_its_numbers(home):
+    answer, _ = ask(home, "What is the dosage of metformin?", "The usual dose is 500 mg twice daily.")
+    claim = answer.claims[0]
+    assert claim.supported and claim.attributed and claim.citations
+
+
+# -- nothing found, hostile input, verdicts --------------------------------------------------------
+def test_a_question_about_something_absent_says_not_found_without_asking_the_model(home):
+    answer, llm = ask(home, "What are the side effects of zorblatamab?", "It causes purple hair [F1].")
+    assert not answer.found and answer.answer == NOT_FOUND_TEXT
+    assert llm.prompts == [] and answer.facts == [] and answer.passages == []
+
+
+@pytest.mark.parametrize("question", [
+    'What treats "diabetes" } ; DROP ALL ; INSERT DATA { <urn:a> <urn:b> <urn:c> } #?',
+    "Side effects of metformin'} UNION { ?s ?p ?o } FILTER(true) #",
+    'SELECT * WHERE { ?s ?p ?o } LIMIT 99999 — metformin "quoted" \\\\ backslash',
+])
+def test_sparql_syntax_and_quotes_in_a_question_cannot_alter_any_query(home, question):
+    before = home.store.stats()
+    answer, _ = ask(home, question, "Metformin treats type 2 diabetes [F1].")
+    assert home.store.stats() == before
+    assert {q.sparql for q in answer.queries} <= {FACTS_OUT, FACTS_IN, METRICS, NEIGHBOURHOOD_2, EXISTS}
+    for q in answer.queries:
+        assert all(v["type"] in ("uri", "literal") and question not in v["value"] for v in q.bindings.values())
+
+
+def test_yes_no_questions_get_a_verdict_and_others_do_not(home):
+    answer, _ = ask(home, "Does warfarin interact with aspirin?", "Yes [F1].", verdict="yes")
+    assert answer.verdict == "yes"
+    answer, _ = ask(home, "What does lisinopril treat?", "Hypertension [F1].")
+    assert answer.verdict is None
+
+
+def test_graph_only_and_retrieval_only_modes_use_one_kind_of_source(home):
+    graph_only, _ = ask_mode(home, "graph")
+    assert graph_only.passages == [] and graph_only.facts
+    retrieval_only, _ = ask_mode(home, "retrieval")
+    assert retrieval_only.facts == [] and retrieval_only.passages and not retrieval_only.queries
+
+
+def ask_mode(home: Home, mode: str):
+    llm = ScriptedLLM("Lisinopril treats hypertension.")
+    return home.assistant(llm).ask("What does lisinopril treat?", mode=mode), llm
+
+
+# -- audit ------------------------------------------------------------------------------------------
+def test_an_audit_is_identical_after_answering_and_changed_after_the_value_changes(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    doc = corpus / "acme.txt"
+    doc.write_text("Acme Corp. reported revenue of $10.0 billion for fiscal year 2023.\n")
+    kb = Home(tmp_path / "home", embedder, corpus)
+    answer = kb.assistant(ScriptedLLM("Acme reported $10.0 billion [F1].")).ask(
+        "What was Acme's revenue in fiscal year 2023?")
+    audit.save(kb.db, answer)
+    _, checks = audit.rerun(kb.store, kb.db, answer.id)
+    assert checks and {c.status for c in checks} == {"identical"}
+    doc.write_text("Acme Corp. reported revenue of $12.5 billion for fiscal year 2023.\n")
+    kb.ingest(corpus)
+    _, checks = audit.rerun(kb.store, kb.db, answer.id[:8])
+    changed = [c for c in checks if c.status == "changed"]
+    assert changed
+    values = json.dumps([c.added for c in changed]), json.dumps([c.removed for c in changed])
+    assert "12500000000" in values[0] and "10000000000" in values[1]
+
+
+# -- the real small model -----------------------------------------------------------------------------
+QUESTIONS = [
+    ("What are the side effects of metformin?", "metformin", "lactic acidosis"),
+    ("Who is the CEO of Amazon.com?", "amazon.com, inc.", "andy jassy"),
+    ("What was Alphabet's revenue in fiscal year 2023?", "alphabet inc. revenue fy2023", "307400000000"),
+    ("Does warfarin interact with aspirin?", "warfarin", "aspirin"),
+    ("What does lisinopril treat?", "lisinopril", "hypertension"),
+    ("Where is Intel headquartered?", "intel corporation", "santa clara"),
+    ("What is the ticker symbol of Pfizer?", "pfizer inc.", "pfe"),
+    ("Which company owns Mobileye?", "intel corporation", "mobileye"),
+    ("What is metformin contraindicated in?", "metformin", "severe renal impairment"),
+    ("What is the dosage of metformin?", "metformin", "500 mg"),
+    ("What drug class is atorvastatin?", "atorvastatin", "statin"),
+    ("What was Microsoft's revenue in fiscal year 2023?", "microsoft corporation revenue fy2023", "211900000000"),
+]
+
+
+@pytest.fixture(scope="module")
+def real(home, llm):
+    return home.assistant(llm)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "subject", "obj"), QUESTIONS, ids=[q for q, _, _ in QUESTIONS])
+def test_the_small_model_answers_with_the_right_fact_cited(real, question, subject, obj):
+    answer = real.ask(question)
+    assert answer.found and answer.answer.strip()
+    cited = [(f.subject_label.lower(), f.object_label.lower()) for f in answer.facts]
+    assert any(s == subject and o.startswith(obj) or s == subject and obj in o for s, o in cited), cited
+    assert all(f.provenance for f in answer.facts)
+
+
+@pytest.mark.slow
+def test_the_small_model_says_not_found_for_an_absent_subject(real):
+    answer = real.ask("Who is the chief executive officer of Zyntrax Holdings?")
+    assert not answer.found and answer.answer == NOT_FOUND_TEXT
+
+
+@pytest.mark.slow
+def test_the_cli_asks_streams_and_audits(tmp_path, model_cache):
+    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "cli"), "KGASSIST_MODEL_CACHE": str(model_cache)}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "acme.txt").write_text("Acme Corp. reported revenue of $10.0 billion for fiscal year 2023.\n")
+    run = lambda *args: subprocess.run([KGASSIST, *args], env=env, capture_output=True, text=True)  # noqa: E731
+    assert run("ingest", str(corpus)).returncode == 0
+    asked = run("ask", "What was Acme's revenue in fiscal year 2023?", "--json")
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert set(answer) >= {"id", "answer", "found", "facts", "passages", "queries", "unsupported", "verdict"}
+    assert answer["found"] and answer["facts"][0]["provenance"]
+    first = json.loads(run("audit", answer["id"], "--json").stdout)
+    assert {q["status"] for q in first["queries"]} == {"identical"}
+    (corpus / "acme.txt").write_text("Acme Corp. reported revenue of $12.5 billion for fiscal year 2023.\n")
+    assert run("ingest", str(corpus)).returncode == 0
+    second = json.loads(run("audit", answer["id"], "--json").stdout)
+    assert "changed" in {q["status"] for q in second["queries"]}
+    assert answer["id"] in run("audit", "--list").stdout
+    streamed = run("ask", "What was Acme's revenue in fiscal year 2023?")
+    assert streamed.returncode == 0 and "answer id" in streamed.stdout
+    chat = subprocess.run([KGASSIST, "chat"], env=env, capture_output=True, text=True,
+                          input="What was Acme's revenue in fiscal year 2023?\n\n")
+    assert chat.returncode == 0 and chat.stdout.count("answer id") == 1
