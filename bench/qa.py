@@ -60,13 +60,13 @@ class Home:
 
 
 # -- PubMedQA -------------------------------------------------------------------------------------------
-def pubmedqa(data: Path, work: Path, embedder, llm, limit: int, modes: list[str]) -> dict:  # noqa: ANN001
+def pubmedqa(data: Path, work: Path, embedder, llm, limit: int, modes: list[str], **settings) -> dict:  # noqa: ANN001
     items = json.loads((data / "pubmedqa" / "dev.json").read_text())
     folder = work / "pubmedqa-docs"
     folder.mkdir()
     for pmid, item in items.items():
         (folder / f"{pmid}.txt").write_text("\n".join(item["CONTEXTS"]) + "\n")
-    home = Home(work / "pubmedqa-home", embedder, llm)
+    home = Home(work / "pubmedqa-home", embedder, llm, **settings)
     ingested = home.ingest(folder)
     assistant = home.assistant()
     chosen = sorted(items)[:limit]
@@ -102,9 +102,10 @@ def _classification(gold: list[str], predicted: list[str]) -> dict[str, float]:
 
 
 # -- FinanceBench ----------------------------------------------------------------------------------------
-def finance(data: Path, work: Path, embedder, llm, limit: int, modes: list[str], scope: str) -> dict:  # noqa: ANN001
+def finance(data: Path, work: Path, embedder, llm, limit: int, modes: list[str], scope: str,  # noqa: ANN001
+            **settings) -> dict:
     questions = [json.loads(line) for line in (data / "financebench" / "dev.jsonl").open()]
-    home = Home(work / f"finance-{scope}-home", embedder, llm)
+    home = Home(work / f"finance-{scope}-home", embedder, llm, **settings)
     if scope == "evidence":
         folder = work / "finance-evidence"
         folder.mkdir()
@@ -179,8 +180,8 @@ LATENCY_QUESTIONS = [
 ]
 
 
-def latency(work: Path, embedder, llm) -> dict:  # noqa: ANN001
-    home = Home(work / "sample-home", embedder, llm)
+def latency(work: Path, embedder, llm, **settings) -> dict:  # noqa: ANN001
+    home = Home(work / "sample-home", embedder, llm, **settings)
     home.ingest(ROOT / "ingestion" / "sample")
     assistant = home.assistant()
     assistant.ask(LATENCY_QUESTIONS[0])  # warm-up: entity-label index, BM25, model caches
@@ -205,6 +206,8 @@ def main() -> None:
     parser.add_argument("--finance-scope", choices=["evidence", "filings"], default="evidence")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--skip", nargs="*", default=[], choices=["pubmedqa", "finance", "latency"])
+    parser.add_argument("--max-tokens", type=int, default=Settings().answer_max_tokens,
+                        help="Token limit of each written answer (KGASSIST_ANSWER_MAX_TOKENS).")
     args = parser.parse_args()
     data = data_dir(args.data)
     settings = Settings()
@@ -212,14 +215,16 @@ def main() -> None:
     embedder = SentenceTransformerEmbedder(settings.embedding_model)
     result: dict = {"params": {k: v for k, v in vars(args).items() if k != "data"}, "data": str(data),
                     "model": f"{llm.backend}:{llm.name}", "embedding_model": settings.embedding_model}
+    overrides = {"answer_max_tokens": args.max_tokens}
     with tempfile.TemporaryDirectory(prefix="kgassist-bench-qa-") as tmp:
         work = Path(tmp)
         if "latency" not in args.skip:
-            result["latency"] = latency(work, embedder, llm)
+            result["latency"] = latency(work, embedder, llm, **overrides)
         if "finance" not in args.skip:
-            result["finance"] = finance(data, work, embedder, llm, args.finance, args.modes, args.finance_scope)
+            result["finance"] = finance(data, work, embedder, llm, args.finance, args.modes, args.finance_scope,
+                                        **overrides)
         if "pubmedqa" not in args.skip:
-            result["pubmedqa"] = pubmedqa(data, work, embedder, llm, args.pubmedqa, args.modes)
+            result["pubmedqa"] = pubmedqa(data, work, embedder, llm, args.pubmedqa, args.modes, **overrides)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     path = write_results("qa", result, table(result))
     print(table(result))
@@ -228,7 +233,8 @@ def main() -> None:
 
 def table(r: dict) -> str:
     lines = [f"QA benchmark on {os.cpu_count()} CPU cores (no GPU), model {r['model']}, embeddings "
-             f"{r['embedding_model']}; peak RSS {r['peak_rss_mb']} MB.", ""]
+             f"{r['embedding_model']}, answers up to {r['params']['max_tokens']} tokens; peak RSS "
+             f"{r['peak_rss_mb']} MB.", ""]
     if "pubmedqa" in r:
         p = r["pubmedqa"]
         lines += [f"**PubMedQA** (development half, first {p['questions']} questions by PubMed id; gold "
