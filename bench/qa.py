@@ -111,7 +111,8 @@ def finance(data: Path, work: Path, embedder, llm, limit: int, modes: list[str],
         folder.mkdir()
         for q in questions:
             for e in q["evidence"]:
-                name = f"{e['evidence_doc_name']}_page{e['evidence_page_num']}.txt"
+                source = e.get("evidence_doc_name") or e.get("doc_name") or q["doc_name"]
+                name = f"{source}_page{e['evidence_page_num']}.txt"
                 (folder / name).write_text(e["evidence_text_full_page"])
         asked = questions[:limit]
     else:
@@ -220,15 +221,22 @@ def main() -> None:
         work = Path(tmp)
         if "latency" not in args.skip:
             result["latency"] = latency(work, embedder, llm, **overrides)
+            _save(result)
         if "finance" not in args.skip:
             result["finance"] = finance(data, work, embedder, llm, args.finance, args.modes, args.finance_scope,
                                         **overrides)
+            _save(result)
         if "pubmedqa" not in args.skip:
             result["pubmedqa"] = pubmedqa(data, work, embedder, llm, args.pubmedqa, args.modes, **overrides)
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    path = write_results("qa", result, table(result))
+    path = _save(result)
     print(table(result))
     print(f"\nwritten: {path}")
+
+
+def _save(result: dict) -> Path:
+    """Write what is measured so far (a long run keeps its finished sections)."""
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return write_results("qa", result, table(result))
 
 
 def table(r: dict) -> str:
