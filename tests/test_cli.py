@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kgstore.db.database import head_revision
+
 from . import servers
 
 KGASSIST = str(Path(sys.executable).parent / "kgassist")
@@ -24,7 +26,7 @@ def run(*args: str, env: dict | None = None, input: str | None = None) -> subpro
 def test_init_then_stats_prints_counts(tmp_path):
     init = run("init")
     assert init.returncode == 0, init.stderr
-    assert "embedded Oxigraph" in init.stdout and "schema 0002" in init.stdout
+    assert "embedded Oxigraph" in init.stdout and f"schema {head_revision()}" in init.stdout
     stats = run("stats")
     assert stats.returncode == 0, stats.stderr
     assert "quads" in stats.stdout and "documents" in stats.stdout

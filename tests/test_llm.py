@@ -61,9 +61,11 @@ def test_the_cli_ingests_with_the_llm_extractor(tmp_path, model_cache):
     assert "patterns" in extractors
 
 
-def test_choose_returns_the_option_the_model_prefers(llm):
+def test_choose_returns_the_option_the_model_would_reply_with(llm):
     question = [{"role": "user", "content": "Is Paris the capital of France? Answer yes, no or maybe."}]
-    assert llm.choose(question, ["yes", "no", "maybe"]) == "yes"
+    first_word = llm.generate(question, max_tokens=3).strip().split()[0].strip(".,:!").lower()
+    assert first_word in ("yes", "no", "maybe"), first_word
+    assert llm.choose(question, ["yes", "no", "maybe"]) == first_word
     assert llm.choose(question, ["certainly yes", "certainly not"]) in ("certainly yes", "certainly not")
 
 

@@ -67,7 +67,8 @@ class TransformersLLM:
     backend = "transformers"
 
     def __init__(self, name: str = DEFAULT_MODEL, cache: Path = Path(".kgassist/models"), *,
-                 temperature: float = 0.0, max_tokens: int = 256, device: str | None = None):
+                 temperature: float = 0.0, max_tokens: int = 256, device: str | None = None,
+                 repetition_penalty: float = 1.15):
         from ingestion.embed import offline
 
         offline()
@@ -75,6 +76,7 @@ class TransformersLLM:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.name, self.temperature, self.max_tokens = name, temperature, max_tokens
+        self.repetition_penalty = repetition_penalty
         folder = model_folder(name, cache)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
@@ -82,6 +84,10 @@ class TransformersLLM:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.model = AutoModelForCausalLM.from_pretrained(str(folder)).to(self.device).eval()
         self._torch = torch
+
+    def input_embeddings(self) -> Any:
+        """The token embedding matrix [vocab, hidden] (prefix vectors live in this space)."""
+        return self.model.get_input_embeddings().weight
 
     # -- prompt plumbing -----------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
@@ -91,8 +97,12 @@ class TransformersLLM:
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def _sampling(self, max_tokens: int | None) -> dict[str, Any]:
-        args: dict[str, Any] = {"max_new_tokens": max_tokens or self.max_tokens, "repetition_penalty": 1.15,
+    def _sampling(self, max_tokens: int | None, repetition_penalty: float | None = None) -> dict[str, Any]:
+        """Greedy unless a temperature is set. Chat replies get a repetition penalty (small models
+        loop without one); structured output does not (JSON repeats its punctuation)."""
+        args: dict[str, Any] = {"max_new_tokens": max_tokens or self.max_tokens,
+                                "repetition_penalty": self.repetition_penalty if repetition_penalty is None
+                                else repetition_penalty,
                                 "pad_token_id": self.tokenizer.pad_token_id}
         if self.temperature > 0:
             args.update(do_sample=True, temperature=self.temperature)
@@ -170,6 +180,6 @@ class TransformersLLM:
         self.tokenizer.padding_side = "left"
         batch = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
         with self._torch.inference_mode():
-            out = self.model.generate(**batch, **self._sampling(max_tokens))
+            out = self.model.generate(**batch, **self._sampling(max_tokens, 1.0 if json_schema else None))
         width = batch["input_ids"].shape[1]
         return [self.tokenizer.decode(row[width:], skip_special_tokens=True) for row in out]
