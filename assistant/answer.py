@@ -72,9 +72,11 @@ class Assistant:
     `mode` picks the sources: "hybrid" (graph and passages), "graph" or "retrieval"."""
 
     def __init__(self, store, retriever: Retriever, llm: LLM, linker: EntityLinker, *,  # noqa: ANN001
-                 prompt_tokens: int = 1536, max_tokens: int | None = None, passages: int = 5):
+                 prompt_tokens: int = 1536, max_tokens: int | None = None, passages: int = 5,
+                 knowledge: Any | None = None):
         self.store, self.retriever, self.llm, self.linker = store, retriever, llm, linker
         self.prompt_tokens, self.max_tokens, self.k = prompt_tokens, max_tokens, passages
+        self.knowledge = knowledge  # a finetune KnowledgePrefix: linked entities become prefix tokens
 
     def ask(self, question: str, *, mode: str = "hybrid", verdict: bool | None = None,
             on_text: Callable[[str], None] | None = None, generate: bool = True) -> Answer:
@@ -105,11 +107,16 @@ class Assistant:
             return Answer(answer_id, question, text, False, [], [], graph.queries, [Claim(text)],
                           "maybe" if want_verdict else None, self.llm.name, self.llm.backend, links, timings, mode)
         built = prompting.build(question, facts, passages, self.llm.count_tokens, self.prompt_tokens)
+        for i, fact in enumerate(built.facts):
+            fact.ref = f"F{i + 1}"
+        for i, passage in enumerate(built.passages):
+            passage.ref = f"P{i + 1}"
         reply = ""
         with clock("generation"):
             if generate:
                 pieces = []
-                for piece in self.llm.stream(built.messages, max_tokens=self.max_tokens):
+                prefix = self.knowledge.for_entities([lk.entity for lk in links]) if self.knowledge else None
+                for piece in self.llm.stream(built.messages, max_tokens=self.max_tokens, prefix=prefix):
                     pieces.append(piece)
                     if on_text:
                         on_text(piece)
@@ -214,5 +221,12 @@ def open_assistant(settings, store, db, llm: LLM, embedder=None) -> Assistant:  
     embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
     index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
     linker = EntityLinker(store.entity_labels(), embedder)
+    knowledge = None
+    if settings.adapter:
+        from pathlib import Path
+
+        from finetune.pipeline import load_for
+
+        knowledge = load_for(llm, Path(settings.adapter))
     return Assistant(store, Retriever(db, index, embedder), llm, linker, prompt_tokens=settings.prompt_tokens,
-                     max_tokens=settings.answer_max_tokens, passages=settings.passages)
+                     max_tokens=settings.answer_max_tokens, passages=settings.passages, knowledge=knowledge)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from kgstore import KGAssistError, Settings
+from kgstore.sparql import with_prefixes
 from kgstore.terms import Term
 
 
@@ -77,8 +78,8 @@ class App:
         return URIRef(doc.iri)
 
     def close(self) -> None:
-        for close in reversed(self._closers):
-            close()
+        while self._closers:
+            self._closers.pop()()
 
 
 class KGAssistGroup(click.Group):
@@ -420,10 +421,40 @@ def export(app: App, fmt: str, document: str | None, output: Path | None) -> Non
 
 
 @cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.pass_obj
+def ui(app: App, port: int, address: str) -> None:
+    """Open the Streamlit app (chat, explore, ingest, audit, SPARQL) on the configured store.
+
+    Example: kgassist ui --port 8501
+    """
+    import os
+    import subprocess
+    from importlib.util import find_spec
+
+    spec = find_spec("ui.app")  # located, not imported: the app runs in Streamlit's own process
+    if spec is None or spec.origin is None:
+        raise KGAssistError("The ui package is missing from this installation; reinstall kgassist.")
+    app.settings.home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "KGASSIST_HOME": str(app.settings.home)}
+    app.close()  # the embedded store admits one process: hand it to the app
+    click.echo(f"kgassist UI on http://{address}:{port}  (Ctrl-C stops it)")
+    command = [sys.executable, "-m", "streamlit", "run", spec.origin, "--server.port", str(port),
+               "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    try:
+        sys.exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+@cli.command()
+@click.option("--no-ui", is_flag=True, help="Stop after ingesting (print how to ask instead of opening the app).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
 @click.pass_context
-def quickstart(ctx: click.Context) -> None:
+def quickstart(ctx: click.Context, no_ui: bool, port: int) -> None:
     """Initialise the home, ingest the bundled sample corpus (finance and medicine), show counts,
-    then open the chat (in a terminal).
+    then open the chat in the Streamlit app.
 
     Example: kgassist quickstart
     """
@@ -433,31 +464,11 @@ def quickstart(ctx: click.Context) -> None:
     ctx.invoke(init)
     ctx.invoke(ingest, paths=(sample / "finance", sample / "medical"), workers=1, extractors=(), as_json=False)
     ctx.invoke(stats, as_json=False)
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        ctx.invoke(chat)
-    else:
-        click.echo('Ask a question: kgassist ask "What are the side effects of metformin?"  (or: kgassist chat)')
-
-
-STANDARD_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "kga": "https://w3id.org/kgassist/ontology#",
-}
-
-
-def with_prefixes(text: str) -> str:
-    """Declare the standard prefixes the query uses but does not declare itself."""
-    import re
-
-    declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w-]*)?\s*:", text, re.IGNORECASE)}
-    needed = [f"PREFIX {p}: <{iri}>" for p, iri in STANDARD_PREFIXES.items()
-              if p not in declared and re.search(rf"(?<![\w<\"']){p}:", text)]
-    return "\n".join([*needed, text]) if needed else text
+    if no_ui:
+        click.echo('Ask a question: kgassist ask "What are the side effects of metformin?"  (or: kgassist chat, '
+                   "kgassist ui)")
+        return
+    ctx.invoke(ui, port=port, address="127.0.0.1")
 
 
 def _read_query(arg: str) -> str:
@@ -484,6 +495,11 @@ def _print_table(header: list[str], rows: list[list[Term | None]]) -> None:
 
 def main() -> None:
     cli(prog_name="kgassist")
+
+
+from .cli_finetune import finetune  # noqa: E402 - the group registers after `cli` exists
+
+cli.add_command(finetune)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ class Fact:
     object_label: str
     score: float = 0.0
     provenance: list[dict[str, Any]] = field(default_factory=list)
+    ref: str = ""  # its citation id in the answer that used it ("F3")
 
     @property
     def text(self) -> str:
@@ -104,7 +105,8 @@ class Fact:
         return self.subject, self.predicate, self.object
 
     def to_json(self) -> dict[str, Any]:
-        return {"subject": str(self.subject), "predicate": str(self.predicate), "object": term_json(self.object),
+        return {"ref": self.ref, "subject": str(self.subject), "predicate": str(self.predicate),
+                "object": term_json(self.object),
                 "subject_label": self.subject_label, "predicate_label": self.predicate_label,
                 "object_label": self.object_label, "provenance": self.provenance}
 

@@ -28,9 +28,10 @@ class Passage:
     score: float          # reciprocal rank fusion score
     dense: float | None   # cosine similarity, when dense search found it
     lexical: float | None  # BM25 score, when lexical search found it
+    ref: str = ""  # its citation id in the answer that used it ("P2")
 
     def to_json(self) -> dict:
-        return {"chunk_id": self.chunk_id, "document": self.document_uri, "title": self.title,
+        return {"ref": self.ref, "chunk_id": self.chunk_id, "document": self.document_uri, "title": self.title,
                 "span": [self.start, self.end], "text": self.text, "score": round(self.score, 5)}
 
 

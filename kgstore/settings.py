@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     model_cache: Path | None = Field(None, description="Converted-model cache; default home/models.")
     merge_threshold: float = Field(0.92, gt=0, le=1, description="Cosine similarity above which entities merge.")
 
+    adapter: str = Field("", description="Knowledge prefix adapter folder (`kgassist finetune adapter`); "
+                         "empty: none.")
+
     # Answering.
     prompt_tokens: int = Field(1536, ge=256, description="Token budget for the facts and passages in a prompt.")
     passages: int = Field(5, ge=0, le=50, description="Passages retrieved per question.")

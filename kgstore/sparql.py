@@ -206,3 +206,22 @@ def term_from_json(obj: Mapping[str, str]) -> Term:
     if kind == "bnode":
         return BNode(value)
     return Literal(value, lang=obj.get("xml:lang"), datatype=obj.get("datatype"))
+
+
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "kga": "https://w3id.org/kgassist/ontology#",
+}
+
+
+def with_prefixes(text: str) -> str:
+    """Declare the standard prefixes the query uses but does not declare itself."""
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w-]*)?\s*:", text, re.IGNORECASE)}
+    needed = [f"PREFIX {p}: <{iri}>" for p, iri in STANDARD_PREFIXES.items()
+              if p not in declared and re.search(rf"(?<![\w<\"']){p}:", text)]
+    return "\n".join([*needed, text]) if needed else text

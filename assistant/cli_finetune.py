@@ -1,0 +1,111 @@
+"""`kgassist finetune`: knowledge-graph embeddings and the knowledge prefix adapter."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kgstore import KGAssistError
+
+
+@click.group()
+def finetune() -> None:
+    """Train knowledge-graph embeddings on the store's graph (or a triple folder), then a prefix
+    adapter that feeds them to the LLM as soft tokens.
+
+    \b
+    Example:
+      kgassist finetune kge --model complex
+      kgassist finetune adapter --steps 200
+    """
+
+
+@finetune.command()
+@click.option("--triples", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder with train.txt, valid.txt, test.txt (tab-separated) instead of the store's graph.")
+@click.option("--model", type=click.Choice(["transe", "distmult", "complex", "rotate"]), default="complex",
+              show_default=True)
+@click.option("--dim", type=click.IntRange(2), help="Embedding components (default: the model's preset).")
+@click.option("--epochs", type=click.IntRange(1), default=400, show_default=True, help="Most epochs (early stopping).")
+@click.option("--lr", type=float, help="Adam learning rate (default: the model's preset).")
+@click.option("--negatives", type=click.IntRange(0),
+              help="Negative samples per triple (self-adversarial); 0 scores all entities (1-N). Default: preset.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Checkpoint folder (default: HOME/finetune/kge).")
+@click.option("--json", "as_json", is_flag=True, help="Print {mrr, hits_at_1, hits_at_3, hits_at_10, seconds}.")
+@click.pass_obj
+def kge(app, triples: Path | None, model: str, dim: int | None, epochs: int, lr: float | None, negatives: int | None,  # noqa: ANN001
+        seed: int, out: Path | None, as_json: bool) -> None:
+    """Train TransE, DistMult, ComplEx or RotatE; report filtered MRR and Hits@1/3/10 on the test split.
+
+    Example: kgassist finetune kge --triples ../shared/data/kg/umls --model rotate --json
+    """
+    from finetune import export
+    from finetune.kge import preset, train
+
+    app.require_writable()
+    folder = out or app.settings.home / "finetune" / "kge"
+    if triples is not None:
+        splits = export.read(triples)
+        export.write(splits, folder / "triples", source=str(triples))
+    else:  # the store's graph, split without leakage and kept with its labels next to the checkpoint
+        splits = export.export_store(app.store, folder / "triples", seed=seed)
+    if not splits.test:
+        raise KGAssistError("The graph is too small to split into train/valid/test; ingest more documents "
+                            "first (kgassist quickstart loads the sample corpus).")
+    config = preset(model, dim=dim, lr=lr, epochs=epochs, negatives=negatives, seed=seed)
+    log = None if as_json else (lambda line: click.echo(line, err=True))
+    trained = train(splits, config, log=log, checkpoint=folder)
+    result = {k: trained.metrics[k] for k in ("mrr", "hits_at_1", "hits_at_3", "hits_at_10", "seconds")}
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"{model}: {len(splits.train)} train / {len(splits.valid)} valid / {len(splits.test)} test triples, "
+               f"{len(trained.entities)} entities, {len(trained.relations)} relations")
+    click.echo("test (filtered): MRR {mrr:.4f}  Hits@1 {hits_at_1:.4f}  Hits@3 {hits_at_3:.4f}  Hits@10 "
+               "{hits_at_10:.4f}  in {seconds:.1f} s".format(**result))
+    click.echo(f"checkpoint: {folder}")
+
+
+@finetune.command()
+@click.option("--kge", "kge_folder", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="KGE checkpoint folder (default: HOME/finetune/kge).")
+@click.option("--steps", type=click.IntRange(0), default=200, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1), default=16, show_default=True)
+@click.option("--lr", type=float, default=2e-3, show_default=True)
+@click.option("--lora", is_flag=True, help="Also train LoRA weights (rank 8 on q_proj, v_proj) with the projector.")
+@click.option("--examples", type=click.IntRange(2), default=2000, show_default=True,
+              help="Training examples: triples and corrupted triples, plus a quarter as many QA prompts.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Adapter folder (default: HOME/finetune/adapter).")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.pass_obj
+def adapter(app, kge_folder: Path | None, steps: int, batch_size: int, lr: float, lora: bool, examples: int,  # noqa: ANN001
+            out: Path | None, as_json: bool) -> None:
+    """Train the knowledge prefix adapter on the configured LLM (frozen; optionally LoRA).
+
+    The adapter folder holds the projector (safetensors), the KG vectors and their index, the
+    LoRA weights if any, and adapter.json naming the base model. Set KGASSIST_ADAPTER to it and
+    the assistant prefixes questions with their linked entities' tokens.
+
+    Example: kgassist finetune adapter --steps 200 --lora
+    """
+    from finetune import pipeline
+
+    app.require_writable()
+    if app.settings.llm_backend != "transformers":
+        raise KGAssistError("Adapter training runs on the transformers backend (KGASSIST_LLM_BACKEND=transformers); "
+                            "the trained adapter is then served by any backend that takes prefixes.")
+    folder = kge_folder or app.settings.home / "finetune" / "kge"
+    target = out or app.settings.home / "finetune" / "adapter"
+    log = None if as_json else (lambda line: click.echo(line, err=True))
+    result = pipeline.adapter(app.llm, folder, target, steps=steps, lora=lora, batch_size=batch_size, lr=lr,
+                              train_examples=examples, log=log)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo("triple classification on the test split: accuracy {accuracy:.3f}  F1 {f1:.3f}".format(**result))
+    click.echo(f"adapter: {result['adapter']}  (use it: KGASSIST_ADAPTER={result['adapter']})")
