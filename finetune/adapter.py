@@ -141,6 +141,9 @@ class KnowledgePrefix:
     def attach(self, llm: Any) -> None:
         """Check that `llm` (any backend with `input_embeddings()`) runs the adapter's base model, and
         load the adapter's LoRA weights into it (transformers backend), if it has any."""
+        if not hasattr(llm, "input_embeddings"):
+            raise KGAssistError(f"The {llm.backend} backend cannot take prefix embeddings; use the transformers or "
+                                "vllm backend with KGASSIST_ADAPTER, or unset KGASSIST_ADAPTER.")
         found = base_fingerprint(llm.input_embeddings(), llm.name)
         expected = {k: self.config.base_model[k] for k in ("hidden_size", "vocab_size", "embedding_digest")}
         if {k: found[k] for k in expected} != expected:
