@@ -24,6 +24,8 @@ NOT_FOUND_TEXT = "The knowledge base does not contain information to answer this
 VERDICTS = ("yes", "no", "maybe")
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|must)\b",
                      re.I)
+#: Capitalised words after the first word of a question: names.
+_NAME = re.compile(r"\b[A-Z][A-Za-z]{2,}\b")
 #: Words too general to show that a question is about something the corpus covers.
 _GENERIC = frozenset("effect effects side use used drug drugs company companies revenue year fiscal patients "
                      "patient risk treatment dose total value annual".split())
@@ -138,16 +140,22 @@ class Assistant:
 
     # -------------------------------------------------------------------------------------------
     def _relevant(self, question: str, links: list[Link], facts: list[Fact], passages: list[Passage]) -> bool:
-        """Whether the sources can answer: linked facts, or passages on a subject the corpus covers."""
+        """Whether the sources can answer: linked facts, or passages on a subject the corpus covers.
+        Not covered: a name the corpus never mentions (and no linked entity), or a question most of
+        whose content words the corpus never uses."""
         if facts and links:
             return True
         if not passages:
             return False
         bm25 = self.retriever.lexical()
         linked = {w for link in links for w in terms(link.mention)}
-        unknown = [t for t in terms(question) if t not in linked and t not in _GENERIC and t not in STOPWORDS
-                   and not t.isdigit() and bm25.df(t) == 0]
-        if unknown:
+        content = [t for t in terms(question) if t not in linked and t not in _GENERIC and t not in STOPWORDS
+                   and not any(c.isdigit() for c in t)]
+        unknown = [t for t in content if bm25.df(t) == 0]
+        names = [m.group().lower() for m in _NAME.finditer(question) if m.start() > 0]
+        if not links and any(name in unknown for name in names):
+            return False
+        if content and len(unknown) > len(content) / 2:
             return False
         best = max((p.dense or 0.0) for p in passages)
         return best >= 0.3 or any(p.lexical for p in passages)
