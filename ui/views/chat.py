@@ -33,11 +33,11 @@ for i, turn in enumerate(history):
 def _answer_stream(question: str, sink: dict):
     """Run the assistant in a worker thread and yield the reply as it is generated."""
     pieces: queue.Queue = queue.Queue()
-    assistant = services.assistant()
+    assistant, lock = services.assistant(), services.model_lock()  # resolved here, in the script's thread
 
     def work() -> None:
         try:
-            with services.model_lock():
+            with lock:
                 sink["answer"] = assistant.ask(question, mode=mode, on_text=pieces.put)
         except Exception as error:  # shown to the user below, never swallowed
             sink["error"] = error
