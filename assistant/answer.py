@@ -24,8 +24,8 @@ NOT_FOUND_TEXT = "The knowledge base does not contain information to answer this
 VERDICTS = ("yes", "no", "maybe")
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|must)\b",
                      re.I)
-#: Capitalised words after the first word of a question: names.
-_NAME = re.compile(r"\b[A-Z][A-Za-z]{2,}\b")
+#: Capitalised words that do not start a sentence: names.
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]{2,}\b")
 #: Words too general to show that a question is about something the corpus covers.
 _GENERIC = frozenset("effect effects side use used drug drugs company companies revenue year fiscal patients "
                      "patient risk treatment dose total value annual".split())
@@ -141,8 +141,8 @@ class Assistant:
     # -------------------------------------------------------------------------------------------
     def _relevant(self, question: str, links: list[Link], facts: list[Fact], passages: list[Passage]) -> bool:
         """Whether the sources can answer: linked facts, or passages on a subject the corpus covers.
-        Not covered: a name the corpus never mentions (and no linked entity), or a question most of
-        whose content words the corpus never uses."""
+        Not covered: a name the corpus never mentions (outside the linked mentions), or a question
+        most of whose content words the corpus never uses."""
         if facts and links:
             return True
         if not passages:
@@ -152,8 +152,8 @@ class Assistant:
         content = [t for t in terms(question) if t not in linked and t not in _GENERIC and t not in STOPWORDS
                    and not any(c.isdigit() for c in t)]
         unknown = [t for t in content if bm25.df(t) == 0]
-        names = [m.group().lower() for m in _NAME.finditer(question) if m.start() > 0]
-        if not links and any(name in unknown for name in names):
+        names = [m.group().lower() for m in _NAME.finditer(question)]
+        if any(name in unknown for name in names):
             return False
         if content and len(unknown) > len(content) / 2:
             return False
