@@ -11,9 +11,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 
 APP = str(Path(__file__).parents[1] / "ui" / "app.py")
@@ -172,9 +172,9 @@ def served(homes, model_cache):
         if server.poll() is not None:
             pytest.fail(f"kgassist ui exited: {server.stdout.read().decode()[-2000:]}")
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+            if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":  # the app on loopback
                 break
-        except OSError:
+        except httpx.HTTPError:
             time.sleep(0.3)
     yield url
     os.killpg(server.pid, 15)
