@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kgstore import KGStore
-from kgstore.db import Database
+from kgstore.db import Database, chain
 from kgstore.db.models import Answer as AnswerRow
 from kgstore.db.models import AnswerQuery, ClaimCheck, RetrievedChunk
 from kgstore.errors import KGAssistError
@@ -24,7 +24,7 @@ class AnswerNotFoundError(KGAssistError):
 
 
 def save(db: Database, answer: Answer, settings: dict[str, Any] | None = None) -> None:
-    """Store an answer with everything needed to audit it later."""
+    """Store an answer with everything needed to audit it later, sealed as the next record of the chain."""
     with db.session() as session:
         row = AnswerRow(id=answer.id, question=answer.question, answer=answer.answer, found=answer.found,
                         verdict=answer.verdict, model=answer.model, backend=answer.backend,
@@ -37,7 +37,17 @@ def save(db: Database, answer: Answer, settings: dict[str, Any] | None = None) -
                                        start=p.start, end=p.end) for i, p in enumerate(answer.passages)]
         row.claims = [ClaimCheck(ord=i, sentence=c.sentence, supported=c.supported, reason=c.reason,
                                  citations=c.citations) for i, c in enumerate(answer.claims)]
-        session.add(row)
+        chain.append(session, row)
+
+
+def verify(db: Database, anchor: chain.Head | None = None) -> chain.Verification:
+    """Check that no audit record was edited, deleted or reordered (`kgassist audit --verify`).
+
+    `anchor` is a head printed by an earlier verification (`--json`), kept outside the database:
+    it also catches the newest records being removed together with the chain head.
+    """
+    with db.session() as session:
+        return chain.verify(session, anchor)
 
 
 @dataclass

@@ -317,15 +317,23 @@ def _show_answer(answer, streamed: str) -> None:  # noqa: ANN001 - an assistant.
 @cli.command()
 @click.argument("answer_id", required=False)
 @click.option("--list", "list_all", is_flag=True, help="List recent answers.")
+@click.option("--verify", "verify", is_flag=True, help="Check the hash chain: no record edited, deleted or reordered.")
+@click.option("--anchor", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="With --verify: a head saved from an earlier `--verify --json`, kept outside the database.")
 @click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
 @click.pass_obj
-def audit(app: App, answer_id: str | None, list_all: bool, as_json: bool) -> None:
+def audit(app: App, answer_id: str | None, list_all: bool, verify: bool, anchor: Path | None, as_json: bool) -> None:
     """Re-run an answer's recorded SPARQL on the current store: identical or changed, per query.
 
-    Example: kgassist audit 3f2a9c1e   |   kgassist audit --list
+    `--verify` checks the whole trail instead (exit 1 when anything was tampered with).
+
+    Example: kgassist audit 3f2a9c1e   |   kgassist audit --list   |   kgassist audit --verify --json > head.json
     """
     from assistant import audit as trail
 
+    if verify:
+        _verify_audit(app, anchor, as_json)
+        return
     if list_all or not answer_id:
         rows = trail.recent(app.db)
         if as_json:
@@ -354,6 +362,32 @@ def audit(app: App, answer_id: str | None, list_all: bool, as_json: bool) -> Non
         click.echo(f"fact: {fact['subject_label']} — {fact['predicate_label']} — {fact['object_label']}")
         for p in fact["provenance"]:
             click.echo(f"    from {p['document']} chars {p['start']}-{p['end']} ({p['extractor']}, {p['confidence']})")
+
+
+def _verify_audit(app: App, anchor_file: Path | None, as_json: bool) -> None:
+    from assistant import audit as trail
+    from kgstore.db.chain import Head
+
+    anchor = None
+    if anchor_file is not None:
+        try:
+            saved = json.loads(anchor_file.read_text())["head"]
+            anchor = Head(int(saved["seq"]), str(saved["hash"]))
+        except (ValueError, KeyError, TypeError) as error:
+            raise click.UsageError(f"{anchor_file} is not a head saved by `kgassist audit --verify --json` "
+                                   f"({error.__class__.__name__})") from None
+    report = trail.verify(app.db, anchor)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    elif report.intact:
+        click.secho(f"audit trail intact: {report.records} records, head {report.head.seq} "
+                    f"{report.head.hash}", fg="green")
+    else:
+        click.secho(f"audit trail TAMPERED: {len(report.problems)} problem(s) in {report.records} records", fg="red")
+        for problem in report.problems:
+            click.echo(f"  - {problem}")
+    if not report.intact:
+        sys.exit(1)
 
 
 def _row_text(row: dict) -> str:

@@ -13,7 +13,7 @@ from kgstore.db import Answer, AnswerQuery, Base, Chunk, ClaimCheck, Document, R
 from kgstore.db.database import head_revision, make_engine
 
 TABLES = {"documents", "chunks", "ingestion_runs", "answers", "answer_queries", "retrieved_chunks", "claim_checks",
-          "entity_merges"}
+          "entity_merges", "audit_head"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -31,7 +31,7 @@ def db_url(request, tmp_path):
 
 def test_migrations_bring_an_empty_database_to_head(db_url):
     db = open_database(db_url)
-    assert db.revision() == head_revision() == "0003"
+    assert db.revision() == head_revision() == "0004"
     assert TABLES <= set(inspect(db.engine).get_table_names())
 
 
@@ -78,6 +78,30 @@ def test_an_answer_keeps_its_queries_passages_and_claims_after_the_chunk_is_gone
         assert answer.queries[0].bindings == {"e": "urn:x"}
         assert answer.passages[0].chunk_id is None and answer.passages[0].document_uri == "b.txt"
         assert answer.claims[0].citations == ["F1"]
+
+
+def test_answers_recorded_before_the_chain_existed_are_sealed_by_the_migration(db_url):
+    from alembic import command
+
+    from kgstore.db import chain
+    from kgstore.db.database import _alembic_config
+
+    engine = make_engine(db_url)
+    config = _alembic_config(db_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with engine.begin() as connection:
+        for n in range(3):
+            connection.execute(text(
+                "INSERT INTO answers (id, question, answer, found, model, backend, settings, timings, facts, "
+                "created_at) VALUES (:id, 'q?', 'a.', true, 'm', 'b', '{}', '{}', '[]', :at)"),
+                {"id": f"old{n}", "at": f"2026-01-0{n + 1} 00:00:00"})
+    db = open_database(db_url)
+    with db.session() as s:
+        report = chain.verify(s)
+        assert report.intact and report.records == 3
+        assert [a.id for a in s.scalars(select(Answer).order_by(Answer.seq))] == ["old0", "old1", "old2"]
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):

@@ -94,10 +94,15 @@ class IngestionRun(Base):
 
 
 class Answer(Base):
-    """One answered question, with everything needed to audit it later."""
+    """One answered question, with everything needed to audit it later. Append-only and hash-chained
+    (`chain.append` seals it; database triggers refuse updates and deletes)."""
 
     __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("seq", name="uq_answers_seq"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     found: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -113,6 +118,15 @@ class Answer(Base):
     passages: Mapped[list[RetrievedChunk]] = relationship(cascade="all, delete-orphan",
                                                           order_by="RetrievedChunk.rank")
     claims: Mapped[list[ClaimCheck]] = relationship(cascade="all, delete-orphan", order_by="ClaimCheck.ord")
+
+
+class AuditHead(Base):
+    """The one row holding the audit chain's last sequence number and hash."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class AnswerQuery(Base):
