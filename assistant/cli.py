@@ -531,8 +531,10 @@ def main() -> None:
     cli(prog_name="kgassist")
 
 
-from .cli_finetune import finetune  # noqa: E402 - the group registers after `cli` exists
+from .cli_doctor import doctor  # noqa: E402 - commands in their own modules register after `cli` exists
+from .cli_finetune import finetune  # noqa: E402
 
+cli.add_command(doctor)
 cli.add_command(finetune)
 
 

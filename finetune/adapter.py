@@ -20,6 +20,7 @@ from torch import nn
 
 from kgstore.errors import KGAssistError
 
+from .atomic import recover
 from .export import Triple
 
 CLASSIFY_SYSTEM = "You judge whether a fact from a knowledge graph is true."
@@ -125,6 +126,7 @@ class KnowledgePrefix:
         from safetensors.torch import load_file
 
         folder = Path(folder)
+        recover(folder)
         config_path = Path(folder) / "adapter.json"
         if not config_path.is_file():
             raise KGAssistError(f"{folder} holds no adapter.json: train one with `kgassist finetune adapter`.")

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .atomic import recover, replace_folder
 from .export import TripleSplits
 
 MODELS = ("transe", "distmult", "complex", "rotate")
@@ -129,12 +130,13 @@ class TrainedKGE:
         """A checkpoint: weights (safetensors), the entity and relation index, config and metrics."""
         from safetensors.torch import save_file
 
-        folder.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.contiguous().cpu() for k, v in self.model.state_dict().items()}, str(folder / "kge.safetensors"))
-        (folder / "entities.txt").write_text("".join(e + "\n" for e in self.entities), encoding="utf-8")
-        (folder / "relations.txt").write_text("".join(r + "\n" for r in self.relations), encoding="utf-8")
-        (folder / "kge.json").write_text(json.dumps({"config": asdict(self.config), "metrics": self.metrics},
-                                                    indent=2) + "\n", encoding="utf-8")
+        with replace_folder(folder, keep=("triples",)) as staging:  # all or nothing, even under kill -9
+            save_file({k: v.contiguous().cpu() for k, v in self.model.state_dict().items()},
+                      str(staging / "kge.safetensors"))
+            (staging / "entities.txt").write_text("".join(e + "\n" for e in self.entities), encoding="utf-8")
+            (staging / "relations.txt").write_text("".join(r + "\n" for r in self.relations), encoding="utf-8")
+            (staging / "kge.json").write_text(json.dumps({"config": asdict(self.config), "metrics": self.metrics},
+                                                         indent=2) + "\n", encoding="utf-8")
         return folder
 
     @classmethod
@@ -144,6 +146,7 @@ class TrainedKGE:
         from kgstore.errors import KGAssistError
 
         folder = Path(folder)
+        recover(folder)
         if not (folder / "kge.json").is_file():
             raise KGAssistError(f"{folder} holds no KGE checkpoint: train one with `kgassist finetune kge`.")
         saved = json.loads((folder / "kge.json").read_text(encoding="utf-8"))
@@ -259,6 +262,9 @@ def _train(splits: TripleSplits, config: KGEConfig, device: str | None, log: Cal
                 log(f"epoch {epoch} loss {total / len(queries):.4f} valid MRR {mrr:.4f}")
             if mrr > best:
                 best, stale, best_state = mrr, 0, copy.deepcopy(net.state_dict())
+                if checkpoint is not None:  # the best state so far survives a crash of a long run
+                    TrainedKGE(net, config, data.entities, data.relations,
+                               {"valid_mrr": round(mrr, 4), "epochs": epoch, "partial": True}).save(checkpoint)
             else:
                 stale += 1
                 if stale >= config.patience:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import export
+from .atomic import replace_folder
 from .adapter import (
     KnowledgePrefix,
     PrefixTrainer,
@@ -69,9 +70,10 @@ def adapter(llm: Any, kge_folder: Path, out: Path, *, steps: int = 200, lora: bo
     if prefix:
         knowledge.config.lora, knowledge.config.steps = lora, steps
         knowledge.config.metrics = {k: v for k, v in result.items() if isinstance(v, float)}
-        knowledge.save(out)
-        if lora:
-            trainer.model.save_pretrained(str(out / "lora"))
+        with replace_folder(out) as staging:  # all or nothing, even under kill -9
+            knowledge.save(staging)
+            if lora:
+                trainer.model.save_pretrained(str(staging / "lora"))
         result["adapter"] = str(out)
     return result
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ from .chunking import Chunk, chunk
 from .embed import Embedder
 from .extract import Extractor, combine
 from .index import VectorIndex
+from .lock import WriterLock
 from .resolve import EmbeddingMerger, Merge, Resolver
 
 
@@ -143,15 +144,25 @@ class Pipeline:
 
     def __init__(self, store: KGStore, db: Database, embedder: Embedder, index: VectorIndex,
                  extractors: Sequence[Extractor], options: PipelineOptions = PipelineOptions(),
-                 merge_threshold: float | None = 0.92):
+                 merge_threshold: float | None = 0.92, lock: WriterLock | None = None):
         self.store, self.db, self.embedder, self.index = store, db, embedder, index
         self.extractors = list(extractors)
         self.options = options
         self.merge_threshold = merge_threshold
+        self.lock = lock
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold the home's writer lock (when the pipeline has one) for a sequence of writes."""
+        return self.lock.held() if self.lock is not None else nullcontext()
 
     # ------------------------------------------------------------------------------------ public
     def ingest(self, paths: Iterable[Path], *, workers: int = 1,
                progress: Callable[[str, str], None] | None = None) -> IngestReport:
+        with self.writing():
+            return self._ingest(paths, workers, progress)
+
+    def _ingest(self, paths: Iterable[Path], workers: int,
+                progress: Callable[[str, str], None] | None) -> IngestReport:
         started = time.perf_counter()
         report = self._report = IngestReport()
         self.sync_index()
@@ -215,6 +226,10 @@ class Pipeline:
     def embed_pending(self, batch: int = 256) -> int:
         """Embed and index the chunks stored without vectors (an `ingest --no-vectors` run, or one cut
         short); resumable, since each batch commits its vectors. Returns the chunks embedded."""
+        with self.writing():
+            return self._embed_pending(batch)
+
+    def _embed_pending(self, batch: int) -> int:
         done = 0
         while True:
             with self.db.session() as session:
@@ -235,15 +250,16 @@ class Pipeline:
 
     def remove(self, reference: str) -> bool:
         """Remove a document (by path, source URI or document IRI) from store, database and index."""
-        with self.db.session() as session:
-            doc = find_document(session, reference)
-            if doc is None:
-                return False
-            chunk_ids = [c.id for c in doc.chunks]
-            self.store.remove_document(URIRef(doc.iri))
-            session.delete(doc)
-        self._drop_vectors(chunk_ids)
-        self.index.save()
+        with self.writing():
+            with self.db.session() as session:
+                doc = find_document(session, reference)
+                if doc is None:
+                    return False
+                chunk_ids = [c.id for c in doc.chunks]
+                self.store.remove_document(URIRef(doc.iri))
+                session.delete(doc)
+            self._drop_vectors(chunk_ids)
+            self.index.save()
         return True
 
     def sync_index(self) -> tuple[int, int]:
@@ -427,7 +443,8 @@ def from_settings(settings, store: KGStore, db: Database, extractor_names: Seque
     index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
     options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, int(settings.max_file_mb * 1024 * 1024),
                               vectors=vectors)
-    return Pipeline(store, db, embedder, index, extractors, options, settings.merge_threshold)
+    return Pipeline(store, db, embedder, index, extractors, options, settings.merge_threshold,
+                    WriterLock(settings.home / "writer.lock"))
 
 
 _GAZETTEER_TYPES = frozenset({vocab.COMPANY, vocab.PERSON, vocab.DRUG, vocab.DISEASE})

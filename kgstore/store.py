@@ -113,6 +113,9 @@ class KGStore(Protocol):
     def triples(self) -> Iterator[Triple]:
         """Every distinct asserted domain triple (no provenance or bookkeeping), e.g. for KGE training."""
 
+    def graph_sizes(self) -> dict[URIRef, int]:
+        """Every named graph and the triples in it (consistency checks: `kgassist doctor`)."""
+
     def load_ontology(self) -> None: ...
     def close(self) -> None: ...
 
@@ -147,6 +150,7 @@ _STATS = _PREFIXES + """SELECT
   (COUNT(DISTINCT ?g) AS ?graphs)
 WHERE { GRAPH ?g { ?s ?p ?o } }"""
 _ENTITY_COUNT = _PREFIXES + "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e kga:labelKey ?k } }"
+_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _DOCUMENTS = _PREFIXES + "SELECT DISTINCT ?d WHERE { GRAPH ?d { ?d a kga:Document } } ORDER BY ?d"
 _ENTITY_LABELS = _PREFIXES + """SELECT DISTINCT ?e ?label ?type WHERE {
   GRAPH ?g { ?e kga:labelKey ?k ; rdfs:label|skos:altLabel ?label . ?e a ?type . }
@@ -278,6 +282,9 @@ class SparqlStore(ABC):
     def triples(self) -> Iterator[Triple]:
         for r in self._internal(_TRIPLES).rows:
             yield r["s"], r["p"], r["o"]
+
+    def graph_sizes(self) -> dict[URIRef, int]:
+        return {r["g"]: int(r["n"]) for r in self._internal(_GRAPH_SIZES).rows}
 
     # -- writes -----------------------------------------------------------------------------
     def _check_writable(self) -> None:
