@@ -133,7 +133,7 @@ def test_a_second_writer_is_refused_at_once_with_the_holders_pid(tmp_path):
     held = WriterLock(tmp_path / "writer.lock")
     with held.held():
         child = subprocess.run([os.sys.executable, "-c", "from ingestion.lock import WriterLock; import sys; "
-                                f"WriterLock(sys.argv[1]).acquire()", str(tmp_path / "writer.lock")],
+                                "WriterLock(sys.argv[1]).acquire()", str(tmp_path / "writer.lock")],
                                capture_output=True, text=True)
         assert child.returncode == 1 and f"pid {os.getpid()}" in child.stderr
         with held.held():  # re-entrant within the process
