@@ -79,7 +79,7 @@ class IngestReport:
 class PipelineOptions:
     chunk_size: int = 800
     chunk_overlap: int = 120
-    max_file_bytes: int | None = 100 * 1024 * 1024
+    limits: loaders.Limits = loaders.Limits()
     save_every: int = 200
     #: documents written per store write and database transaction, fewer when their chunks reach batch_chunks
     batch_docs: int = 64
@@ -113,7 +113,7 @@ def sha256_of(path: Path) -> str:
 def prepare(path: Path, sha: str, extractors: Sequence[Extractor], resolver: Resolver,
             options: PipelineOptions) -> Prepared:
     """Load, chunk, extract and resolve one file (no side effects; runs in worker processes)."""
-    document = loaders.load(path, max_bytes=options.max_file_bytes)
+    document = loaders.load(path, options.limits)
     uri = str(path)
     doc_iri = vocab.document_iri(uri)
     chunks = chunk(document.text, options.chunk_size, options.chunk_overlap)
@@ -441,8 +441,9 @@ def from_settings(settings, store: KGStore, db: Database, extractor_names: Seque
     extractors = build_extractors(names, entities=known, table_mapping=settings.table_mapping, llm=llm)
     embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
     index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
-    options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, int(settings.max_file_mb * 1024 * 1024),
-                              vectors=vectors)
+    mb = 1024 * 1024
+    limits = loaders.Limits(int(settings.max_file_mb * mb), settings.max_text_chars, int(settings.max_inflated_mb * mb))
+    options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, limits, vectors=vectors)
     return Pipeline(store, db, embedder, index, extractors, options, settings.merge_threshold,
                     WriterLock(settings.home / "writer.lock"))
 

@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     # Ingestion.
     chunk_size: int = Field(800, ge=100)
     chunk_overlap: int = Field(120, ge=0)
-    max_file_mb: float = Field(100.0, gt=0)
+    max_file_mb: float = Field(100.0, gt=0, description="Largest file ingested.")
+    max_text_chars: int = Field(20_000_000, ge=1000, description="Most characters of text extracted from one file.")
+    max_inflated_mb: float = Field(512.0, gt=0, description="Most a PDF's compressed streams may expand to.")
     extractors: str = Field("patterns,table", description="Comma-separated: patterns, table, llm.")
     table_mapping: str = Field("", description="YAML table mapping; default: the bundled mapping.")
     index_kind: str = Field("flat", pattern="^(flat|hnsw|ivf)$")

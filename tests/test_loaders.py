@@ -79,4 +79,4 @@ def test_files_over_the_size_limit_are_refused(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text("x" * 5000)
     with pytest.raises(LoadError, match="over the"):
-        loaders.load(path, max_bytes=1000)
+        loaders.load(path, loaders.Limits(file_bytes=1000))

@@ -32,9 +32,27 @@ class LoadedDocument:
     records: list[Record] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost, so that memory stays bounded whatever arrives (settings: KGASSIST_MAX_*)."""
+
+    #: bytes on disk
+    file_bytes: int | None = 100 * 1024 * 1024
+    #: characters of extracted text
+    text_chars: int | None = 20_000_000
+    #: bytes a PDF's compressed streams may expand to (decompression bombs)
+    inflated_bytes: int | None = 512 * 1024 * 1024
+
+
 def read_text(path: Path) -> str:
-    """Decode UTF-8 (with or without BOM) strictly; refuse binary content and other encodings."""
+    """Decode UTF-8 (with or without BOM; UTF-16 with a BOM) strictly; refuse binary content and other
+    encodings, naming the first bad byte."""
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise LoadError(f"not valid UTF-16 despite its byte-order mark (offset {error.start})") from None
     if b"\x00" in data[:8192]:
         raise LoadError("binary content (NUL bytes) in a text file; is the extension right?")
     try:

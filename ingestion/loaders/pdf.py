@@ -8,6 +8,8 @@ is the fallback for files PDFium cannot open. No AGPL dependency is involved.
 from __future__ import annotations
 
 import logging
+import re
+import zlib
 from pathlib import Path
 
 from .base import LoadedDocument, LoadError
@@ -22,6 +24,31 @@ def load(path: Path) -> LoadedDocument:
         raise
     except Exception:  # noqa: BLE001 - anything PDFium cannot handle gets a second opinion
         return _with_pypdf(path)
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_inflation(path: Path, budget: int) -> None:
+    """Refuse a PDF whose Flate streams expand past `budget` bytes (a decompression bomb), before any
+    PDF library inflates them in memory. Streams are inflated in 1 MB steps and discarded, so this
+    check itself stays small; undecodable streams are left for the PDF library to judge."""
+    data = path.read_bytes()
+    total = 0
+    for match in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        pending = memoryview(data)[match.end():]
+        try:
+            while pending:
+                total += len(inflater.decompress(pending, 1 << 20))
+                if total > budget:
+                    raise LoadError(f"the PDF's compressed streams expand past {budget / 2**20:g} MB "
+                                    "(a decompression bomb?); limit: KGASSIST_MAX_INFLATED_MB")
+                if inflater.eof or not inflater.unconsumed_tail:
+                    break
+                pending = inflater.unconsumed_tail
+        except zlib.error:
+            continue
 
 
 def _with_pdfium(path: Path) -> LoadedDocument:
