@@ -59,7 +59,8 @@ class App:
         if self.settings.read_only:
             from kgstore import ReadOnlyError
 
-            raise ReadOnlyError("kgassist runs read-only (KGASSIST_READ_ONLY); ingestion and removal are disabled.")
+            raise ReadOnlyError("kgassist runs read-only (--read-only or KGASSIST_READ_ONLY): ingestion, removal, "
+                                "repair and fine-tuning are disabled; questions, SPARQL and audits still work.")
 
     def init_if_needed(self) -> None:
         """First use on an empty home: load the ontology (the database migrates when opened)."""
@@ -95,10 +96,12 @@ class KGAssistGroup(click.Group):
 
 @click.group(cls=KGAssistGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="kgassist home folder (KGASSIST_HOME).")
+@click.option("--read-only", is_flag=True, help="Refuse every change: no ingestion, removal, repair or "
+              "fine-tuning (KGASSIST_READ_ONLY). Questions are still answered and audited.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="kgassist")
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, home: Path | None, read_only: bool, debug: bool) -> None:
     """kgassist: a knowledge assistant for finance and medical analysts.
 
     \b
@@ -107,7 +110,10 @@ def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
       kgassist stats
       kgassist sparql "SELECT ?c WHERE { ?c a kga:Company } LIMIT 10"
     """
-    app = App({"home": home} if home else {})
+    overrides: dict[str, Any] = {"home": home} if home else {}
+    if read_only:
+        overrides["read_only"] = True
+    app = App(overrides)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
@@ -125,7 +131,7 @@ def init(app: App) -> None:
     settings.home.mkdir(parents=True, exist_ok=True)
     app.store.load_ontology()
     revision = app.db.revision()
-    where = settings.store_url if settings.is_endpoint else str(settings.store_path)
+    where = settings.public_dict()["store_url"] if settings.is_endpoint else str(settings.store_path)
     click.echo(f"kgassist home: {settings.home}")
     click.echo(f"store:         {'SPARQL endpoint' if settings.is_endpoint else 'embedded Oxigraph'} at {where}")
     click.echo(f"database:      {settings.public_dict()['database_url']} (schema {revision})")
@@ -259,7 +265,7 @@ def ask(app: App, question: str, as_json: bool, backend: str | None, model: str 
         click.echo(piece, nl=False)
 
     answer = assistant.ask(question, mode=mode, on_text=None if as_json else show)
-    save(app.db, answer, {"backend": llm.backend, "model": llm.name, "mode": mode})
+    save(app.db, answer, {**app.settings.public_dict(), "backend": llm.backend, "model": llm.name, "mode": mode})
     if as_json:
         click.echo(json.dumps(answer.to_json(), indent=2, default=str))
     else:
@@ -293,7 +299,8 @@ def chat(app: App, mode: str) -> None:
             click.echo(piece, nl=False)
 
         answer = assistant.ask(question, mode=mode, on_text=show)
-        save(app.db, answer, {"backend": app.llm.backend, "model": app.llm.name, "mode": mode})
+        save(app.db, answer, {**app.settings.public_dict(), "backend": app.llm.backend, "model": app.llm.name,
+                              "mode": mode})
         _show_answer(answer, "".join(streamed))
 
 
@@ -472,6 +479,8 @@ def ui(app: App, port: int, address: str) -> None:
         raise KGAssistError("The ui package is missing from this installation; reinstall kgassist.")
     app.settings.home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "KGASSIST_HOME": str(app.settings.home)}
+    if app.settings.read_only:
+        env["KGASSIST_READ_ONLY"] = "1"
     app.close()  # the embedded store admits one process: hand it to the app
     click.echo(f"kgassist UI on http://{address}:{port}  (Ctrl-C stops it)")
     command = [sys.executable, "-m", "streamlit", "run", spec.origin, "--server.port", str(port),

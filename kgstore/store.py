@@ -349,6 +349,21 @@ def _is_domain_edge(s: Term, p: URIRef, o: Term) -> bool:
     return p not in vocab.META_PREDICATES and o != vocab.ASSERTION
 
 
+def split_credentials(url: str) -> tuple[str, str, str]:
+    """`http://user:pass@host/q` -> (`http://host/q`, user, pass): credentials travel only as an
+    Authorization header, so no URL that reaches a log or an error message carries them."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, "", ""
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return (urlunsplit(parts._replace(netloc=netloc)), unquote(parts.username), unquote(parts.password or ""))
+
+
 def open_store(settings: Settings, *, read_only: bool | None = None) -> KGStore:
     """The store named by settings: a SPARQL endpoint for http(s) URLs, else embedded Oxigraph."""
     ro = settings.read_only if read_only is None else read_only
@@ -356,8 +371,10 @@ def open_store(settings: Settings, *, read_only: bool | None = None) -> KGStore:
     if settings.is_endpoint:
         from .endpoint import EndpointStore
 
-        return EndpointStore(settings.store_url, settings.update_url, user=settings.store_user,
-                             password=settings.store_password.get_secret_value(), **common)
+        (query_url, user, password), (update_url, _, _) = map(split_credentials, (settings.store_url,
+                                                                                settings.update_url))
+        return EndpointStore(query_url, update_url, user=settings.store_user or user,
+                             password=settings.store_password.get_secret_value() or password, **common)
     from .oxigraph import EmbeddedStore
 
     return EmbeddedStore(settings.store_path, **common)

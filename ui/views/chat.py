@@ -64,8 +64,8 @@ if question := st.chat_input("Ask about the documents", disabled=empty):
             from assistant.audit import save
 
             answer = sink["answer"]
-            save(services.database(), answer, {"backend": answer.backend, "model": answer.model, "mode": mode,
-                                               "via": "ui"})
+            save(services.database(), answer, {**services.settings().public_dict(), "backend": answer.backend,
+                                               "model": answer.model, "mode": mode, "via": "ui"})
             turn = answer.to_json()
             show_answer(turn, services.database(), key=f"h{len(history)}")
             history.append(turn)
