@@ -26,18 +26,23 @@ _NOT_META = ("FILTER(?p NOT IN (rdf:subject, rdf:predicate, rdf:object, rdfs:lab
              "<http://www.w3.org/2004/02/skos/core#altLabel>, kga:labelKey, kga:inDocument, kga:inChunk, "
              "kga:charStart, kga:charEnd, kga:extractor, kga:confidence, kga:sha256, kga:sourceUri))")
 
+# Each template matches a fact and its labels inside one named graph (GRAPH ?g): every document graph
+# carries the labels of the entities it mentions, and a triple stated by k documents then yields k
+# rows, not k to the power of the patterns joined (the union default graph is a bag, not a set).
+
 #: Facts about an entity, as subject: ?e is bound.
 FACTS_OUT = PREFIXES + f"""SELECT DISTINCT ?p ?o ?ol WHERE {{
-  ?e ?p ?o . {_NOT_META}
+  GRAPH ?g {{ ?e ?p ?o . OPTIONAL {{ ?o rdfs:label ?ol }} }}
+  OPTIONAL {{ GRAPH <{vocab.ONTOLOGY_GRAPH}> {{ ?o rdfs:label ?ol }} }}
+  {_NOT_META}
   FILTER(?o != kga:Assertion)
-  OPTIONAL {{ ?o rdfs:label ?ol }}
 }} ORDER BY ?p ?o"""
 
 #: Facts about an entity, as object: ?e is bound.
 FACTS_IN = PREFIXES + f"""SELECT DISTINCT ?s ?p ?sl WHERE {{
-  ?s ?p ?e . {_NOT_META}
+  GRAPH ?g {{ ?s ?p ?e . OPTIONAL {{ ?s rdfs:label ?sl }} }}
+  {_NOT_META}
   FILTER NOT EXISTS {{ ?s a kga:MetricObservation }}
-  OPTIONAL {{ ?s rdfs:label ?sl }}
 }} ORDER BY ?p ?s"""
 
 #: Two-hop neighbourhood: entities one step from ?e, and their own facts.
@@ -45,20 +50,21 @@ NEIGHBOURHOOD_2 = PREFIXES + f"""SELECT DISTINCT ?s ?p ?o ?sl ?ol WHERE {{
   {{ ?e ?p1 ?s }} UNION {{ ?s ?p1 ?e }}
   FILTER(isIRI(?s) && ?s != ?e && ?p1 NOT IN (rdf:subject, rdf:object, rdf:type))
   FILTER NOT EXISTS {{ ?s a kga:Assertion }}
-  ?s ?p ?o . {_NOT_META}
+  GRAPH ?g {{ ?s ?p ?o . OPTIONAL {{ ?s rdfs:label ?sl }} OPTIONAL {{ ?o rdfs:label ?ol }} }}
+  {_NOT_META}
   FILTER(?o != ?e && ?p != rdf:type)
-  OPTIONAL {{ ?s rdfs:label ?sl }}
-  OPTIONAL {{ ?o rdfs:label ?ol }}
 }} ORDER BY ?s ?p ?o"""
 
 #: Reported metrics of a company (value, unit, period): ?e is bound.
 METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period WHERE {
-  ?e kga:reportedMetric ?obs .
-  ?obs kga:metric ?m ; kga:value ?value .
-  OPTIONAL { ?obs rdfs:label ?label }
-  OPTIONAL { ?m rdfs:label ?metric }
-  OPTIONAL { ?obs kga:unit ?unit }
-  OPTIONAL { ?obs kga:period ?period }
+  GRAPH ?g {
+    ?e kga:reportedMetric ?obs .
+    ?obs kga:metric ?m ; kga:value ?value .
+    OPTIONAL { ?obs rdfs:label ?label }
+    OPTIONAL { ?m rdfs:label ?metric }
+    OPTIONAL { ?obs kga:unit ?unit }
+    OPTIONAL { ?obs kga:period ?period }
+  }
 } ORDER BY ?period ?metric"""
 
 #: Does the store assert this triple? ?s ?p ?o are bound (verification of cited facts).

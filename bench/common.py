@@ -25,12 +25,12 @@ def machine() -> dict[str, object]:
             "processor": platform.processor() or platform.machine()}
 
 
-def write_results(name: str, data: dict, table: str) -> Path:
-    """Write bench/results/<name>.json and <name>.md; returns the markdown path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
+def write_results(name: str, data: dict, table: str, folder: Path = RESULTS) -> Path:
+    """Write <folder>/<name>.json and <name>.md (default bench/results); returns the markdown path."""
+    folder.mkdir(parents=True, exist_ok=True)
     data = {"benchmark": name, "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": machine(), **data}
-    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
-    md = RESULTS / f"{name}.md"
+    (folder / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+    md = folder / f"{name}.md"
     md.write_text(table + "\n")
     return md

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from .common import percentiles, write_results
+from .common import RESULTS, percentiles, write_results
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "ingestion" / "sample"
@@ -324,6 +324,7 @@ def main() -> None:
     parser.add_argument("--phase-s", type=float, default=30.0)
     parser.add_argument("--copies", type=int, default=3, help="sample-corpus copies ingested under load")
     parser.add_argument("--seeds", type=int, default=5, help="kill -9 trials per kind")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for stress.json and stress.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kgassist-stress-"))
     try:
@@ -343,7 +344,8 @@ def main() -> None:
               f"{loaded['audit']['intact']} ({loaded['audit']['records']} records written concurrently).", "",
               "## Faults", "", "| fault | trials | survived | lost | notes |", "|---|---:|---:|---:|---|"]
     lines += [f"| {f['fault']} | {f['trials']} | {f['survived']} | {f['lost']} | {f['notes']} |" for f in faults]
-    md = write_results("stress", {"args": vars(args), "load": loaded, "faults": faults}, "\n".join(lines))
+    md = write_results("stress", {"args": {**vars(args), "out": str(args.out)}, "load": loaded, "faults": faults},
+                       "\n".join(lines), args.out)
     print(md.read_text())
 
 

@@ -38,6 +38,9 @@ class EndpointStore(SparqlStore):
     def _post(self, url: str, field: str, text: str, accept: str, timeout: float) -> httpx.Response:
         try:
             response = self._client.post(url, data={field: text}, headers={"Accept": accept}, timeout=timeout)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise StoreError(f"Cannot reach the SPARQL endpoint {_redact_url(url)}: {error.__class__.__name__}. "
+                             "Is the server running and KGASSIST_STORE_URL right?") from None
         except httpx.TimeoutException:
             raise QueryTimeoutError(f"The endpoint did not answer within {timeout:g} s "
                                     "(KGASSIST_SPARQL_TIMEOUT_S).") from None

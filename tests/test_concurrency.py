@@ -120,3 +120,22 @@ def test_a_second_process_on_an_embedded_store_is_told_to_wait_or_serve_it(tmp_p
         writer.wait(600)
     assert writer.returncode == 0
     assert subprocess.run([KGASSIST, "stats"], env=env, capture_output=True, text=True).returncode == 0
+
+
+def _convert(cache: str) -> None:
+    from assistant.llm.transformers import model_folder
+
+    model_folder("SmolLM2-135M-Instruct", Path(cache))
+
+
+@pytest.mark.slow
+def test_processes_converting_the_bundled_model_at_once_all_get_one_complete_folder(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_convert, args=(str(tmp_path),)) for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(600)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    assert [p.name for p in tmp_path.iterdir()] == ["smollm2-135m-instruct"]
+    assert (tmp_path / "smollm2-135m-instruct" / "model.safetensors").is_file()

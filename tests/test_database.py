@@ -104,6 +104,24 @@ def test_answers_recorded_before_the_chain_existed_are_sealed_by_the_migration(d
         assert [a.id for a in s.scalars(select(Answer).order_by(Answer.seq))] == ["old0", "old1", "old2"]
 
 
+def test_audit_records_are_chained_and_the_database_refuses_to_change_them(db_url):
+    from sqlalchemy.exc import DBAPIError
+
+    from kgstore.db import chain
+
+    db = open_database(db_url)
+    for n in range(3):
+        with db.session() as s:
+            chain.append(s, Answer(id=f"a{n}", question="q?", answer=f"{n}.", model="m", backend="b",
+                                   claims=[ClaimCheck(ord=0, sentence=f"{n}.", supported=True, citations=[])]))
+    with db.session() as s:
+        report = chain.verify(s)
+    assert report.intact and report.records == 3 and report.head.seq == 3
+    for statement in ("UPDATE answers SET answer = 'x'", "DELETE FROM answers", "UPDATE claim_checks SET supported = false"):
+        with pytest.raises(DBAPIError, match="append-only"), db.session() as s:
+            s.execute(text(statement))
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as connection:

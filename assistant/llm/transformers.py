@@ -4,6 +4,8 @@ home/models and loaded from there afterwards. Nothing is downloaded."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -56,10 +58,18 @@ def model_folder(name: str, cache: Path) -> Path:
         if hasattr(holder, "quantization_config"):
             delattr(holder, "quantization_config")
     model.config.dtype = "float32"
-    tmp = target.with_name(target.name + ".tmp")
+    # Several processes may convert at once (the first run of a UI and a CLI, load tests): each writes
+    # its own folder and the first rename wins; the others find the target complete and drop theirs.
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp), safe_serialization=True)
     tokenizer.save_pretrained(str(tmp))
-    tmp.rename(target)
+    try:
+        tmp.rename(target)
+    except OSError:
+        if not (target / "config.json").exists():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
