@@ -168,6 +168,21 @@ def ask_mode(home: Home, mode: str):
     return home.assistant(llm).ask("What does lisinopril treat?", mode=mode), llm
 
 
+@pytest.mark.slow
+def test_facts_that_many_documents_state_are_looked_up_within_the_query_timeout(tmp_path, embedder):
+    """The union of document graphs is a bag: a lookup joining patterns across it grew as k^patterns
+    for a fact k documents state. Templates match inside one graph, so five copies stay well in time."""
+    corpus = tmp_path / "corpus"
+    for i in range(5):
+        shutil.copytree(SAMPLE / "finance", corpus / f"copy{i}")
+    kb = Home(tmp_path / "home", embedder, corpus)
+    kb.store.timeout_s = 2.0
+    answer = kb.assistant(ScriptedLLM("Alphabet reported $307.4 billion [F1].")).ask(
+        "What was Alphabet's revenue in fiscal year 2023?")
+    assert answer.found and any("307400000000" in f.object_label.replace(",", "") or "307.4" in f.object_label
+                                for f in answer.facts), [f.text for f in answer.facts]
+
+
 # -- audit ------------------------------------------------------------------------------------------
 def test_an_audit_is_identical_after_answering_and_changed_after_the_value_changes(tmp_path, embedder):
     corpus = tmp_path / "corpus"
