@@ -59,8 +59,8 @@ def client(number: int, env: dict[str, str], stop: str, out: str, most: int) -> 
     store, db = open_store(settings, read_only=True), open_database(settings.db_url, migrate=False)
     assistant = open_assistant(settings, store, db, load_llm(settings))
     Path(out + ".ready").touch()
-    samples, errors, i = [], [], number
-    while not os.path.exists(stop) and len(samples) + len(errors) < most:
+    samples, errors, i, parent = [], [], number, os.getppid()
+    while not os.path.exists(stop) and len(samples) + len(errors) < most and os.getppid() == parent:
         question = QUESTIONS[i % len(QUESTIONS)]
         i += 1
         started = time.time()
