@@ -75,8 +75,8 @@ def append(session: Session, row: Answer) -> Head:
     """
     session.execute(text("UPDATE audit_head SET seq = seq + 1 WHERE id = 1"))
     seq, prev = session.execute(text("SELECT seq, hash FROM audit_head WHERE id = 1")).one()
-    if row.created_at is None:
-        row.created_at = datetime.now(timezone.utc)
+    for record in (row, *row.queries, *row.passages, *row.claims):
+        _fill_defaults(record)  # hash exactly what the database will hold once the insert applies them
     row.seq, row.prev_hash = seq, prev
     row.hash = digest(prev, row)
     session.add(row)
@@ -123,6 +123,18 @@ def verify(session: Session, anchor: Head | None = None) -> Verification:
                 report.problems.append(f"record {anchor.seq} differs from the external anchor's hash "
                                        "(the chain was rewritten)")
     return report
+
+
+def _fill_defaults(record: Any) -> None:
+    """Set each unset column that has a Python-side default to that default, as the INSERT would."""
+    for column in record.__table__.columns:
+        default = column.default
+        if default is None or getattr(record, column.key, None) is not None:
+            continue
+        if default.is_callable:
+            setattr(record, column.key, default.arg(None))
+        elif default.is_scalar:
+            setattr(record, column.key, default.arg)
 
 
 def _instant(value: datetime | None) -> str | None:
