@@ -197,13 +197,14 @@ def ingest_kills(work: Path, seeds: int) -> dict:
     corpus = work / "kcorpus"
     for i in range(2):
         shutil.copytree(SAMPLE, corpus / f"copy{i}", ignore=shutil.ignore_patterns("README.md"))
-    clean = {**os.environ, "KGASSIST_HOME": str(work / "kclean")}
+    small = {**os.environ, "KGASSIST_INGEST_BATCH_DOCS": "4"}  # many commits: kills land between and inside them
+    clean = {**small, "KGASSIST_HOME": str(work / "kclean")}
     started = time.monotonic()
     _run("ingest", str(corpus), env=clean)
     duration, expected = time.monotonic() - started, _graph_sizes(work / "kclean")
     killed, survived, lost, drift = 0, 0, 0, []
     for seed in range(1, seeds + 1):
-        env = {**os.environ, "KGASSIST_HOME": str(work / f"k{seed}")}
+        env = {**small, "KGASSIST_HOME": str(work / f"k{seed}")}
         killed += _kill_after([KGASSIST, "ingest", str(corpus)], env, random.Random(seed).uniform(0.1, 0.95) * duration)
         if (work / f"k{seed}" / "kgassist.db").exists():
             found = _run("doctor", "--json", env=env)

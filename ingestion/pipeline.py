@@ -443,7 +443,8 @@ def from_settings(settings, store: KGStore, db: Database, extractor_names: Seque
     index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
     mb = 1024 * 1024
     limits = loaders.Limits(int(settings.max_file_mb * mb), settings.max_text_chars, int(settings.max_inflated_mb * mb))
-    options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, limits, vectors=vectors)
+    options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, limits,
+                              batch_docs=settings.ingest_batch_docs, vectors=vectors)
     return Pipeline(store, db, embedder, index, extractors, options, settings.merge_threshold,
                     WriterLock(settings.home / "writer.lock"))
 

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(100.0, gt=0, description="Largest file ingested.")
     max_text_chars: int = Field(20_000_000, ge=1000, description="Most characters of text extracted from one file.")
     max_inflated_mb: float = Field(512.0, gt=0, description="Most a PDF's compressed streams may expand to.")
+    ingest_batch_docs: int = Field(64, ge=1, description="Documents written per store update and transaction.")
     extractors: str = Field("patterns,table", description="Comma-separated: patterns, table, llm.")
     table_mapping: str = Field("", description="YAML table mapping; default: the bundled mapping.")
     index_kind: str = Field("flat", pattern="^(flat|hnsw|ivf)$")

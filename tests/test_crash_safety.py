@@ -152,6 +152,9 @@ def _kill_after(command: list[str], env: dict, seconds: float) -> int:
     return process.wait()
 
 
+SMALL_BATCHES = {"KGASSIST_INGEST_BATCH_DOCS": "4"}  # many commits, so kills land between and inside them
+
+
 @pytest.fixture(scope="module")
 def big_corpus(tmp_path_factory) -> Path:
     corpus = tmp_path_factory.mktemp("big")
@@ -165,7 +168,7 @@ def clean_ingest(big_corpus, tmp_path_factory) -> tuple[float, tuple]:
     home = tmp_path_factory.mktemp("clean")
     started = time.monotonic()
     done = subprocess.run([KGASSIST, "ingest", str(big_corpus)], capture_output=True, text=True,
-                          env={**os.environ, "KGASSIST_HOME": str(home)})
+                          env={**os.environ, **SMALL_BATCHES, "KGASSIST_HOME": str(home)})
     assert done.returncode == 0, done.stderr
     return time.monotonic() - started, _store_snapshot(home)
 
@@ -175,7 +178,7 @@ def clean_ingest(big_corpus, tmp_path_factory) -> tuple[float, tuple]:
 def test_kill_9_at_a_random_point_of_ingestion_then_doctor_and_rerun_lose_nothing(tmp_path, big_corpus,
                                                                                   clean_ingest, seed):
     duration, expected = clean_ingest
-    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "killed")}
+    env = {**os.environ, **SMALL_BATCHES, "KGASSIST_HOME": str(tmp_path / "killed")}
     at = random.Random(seed).uniform(0.2, 0.95) * duration
     _kill_after([KGASSIST, "ingest", str(big_corpus)], env, at)
     run = lambda *a: subprocess.run([KGASSIST, *a], env=env, capture_output=True, text=True)  # noqa: E731

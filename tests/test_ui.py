@@ -133,6 +133,8 @@ def test_audit_lists_answers_reruns_their_sparql_and_exports_json(monkeypatch, h
     assert not at.exception, at.exception
     assert ":green-badge[identical]" in texts(at)
     assert at.get("download_button")
+    at.button[-1].click().run()  # verify the whole trail
+    assert "Audit trail intact" in texts(at)
 
 
 def test_the_sparql_console_shows_rows_and_refuses_updates(monkeypatch, homes, model_cache):

@@ -64,3 +64,13 @@ for fact in stored["facts"]:
 export = {**stored, "rerun": checks}
 st.download_button("Download this audit as JSON", json.dumps(export, indent=2, default=str),
                    file_name=f"audit-{answer_id[:8]}.json", mime="application/json")
+
+st.divider()
+if st.button("Verify the whole trail", help="Recompute the hash chain: was any record edited, deleted or reordered?"):
+    report = trail.verify(database)
+    if report.intact:
+        st.success(f"Audit trail intact: {report.records} records, head {report.head.seq} `{report.head.hash}`")
+    else:
+        st.error(f"Audit trail tampered with: {len(report.problems)} problem(s) in {report.records} records")
+        for problem in report.problems:
+            st.markdown(f"- {escape(problem)}")
