@@ -223,12 +223,11 @@ def finetune_kills(work: Path, seeds: int) -> dict:
     from finetune.kge import TrainedKGE
     from kgstore import KGAssistError
 
-    triples = []
-    for g in range(12):
-        members = [f"g{g}_e{i}" for i in range(10)]
-        triples += [(m, "member_of", f"group{g}") for m in members]
-        triples += [(a, "sibling_of", b) for a in members for b in members if a != b]
-    folder = export.write(export.split(triples, seed=0), work / "ftriples", source="stress", seed=0)
+    sys.path.insert(0, str(ROOT))
+    from tests.test_finetune import group_graph  # the tests' small graph with learnable structure
+
+    folder = export.write(export.split(group_graph(groups=12, size=10), seed=0), work / "ftriples", source="stress",
+                          seed=0)
     env = {**os.environ, "KGASSIST_HOME": str(work / "fhome")}
     command = [KGASSIST, "finetune", "kge", "--triples", str(folder), "--model", "distmult", "--dim", "256",
                "--epochs", "120", "--negatives", "0"]

@@ -57,10 +57,10 @@ def check(store: KGStore, db: Database, index: VectorIndex) -> Checkup:
     """Compare store, database and index; report every disagreement (changes nothing)."""
     sizes = {str(g): n for g, n in store.graph_sizes().items() if str(g).startswith(_DOCUMENT_GRAPHS)}
     with db.session() as session:
-        docs = session.execute(select(Document.uri, Document.iri, Document.status, Document.triples)).all()
+        docs = session.execute(select(Document.id, Document.uri, Document.iri, Document.status,
+                                      Document.triples)).all()
         chunk_counts = dict(session.execute(select(Chunk.document_id, func.count()).group_by(Chunk.document_id))
                             .all())
-        ids = dict(session.execute(select(Document.iri, Document.id)).all())
         vector_ids = set(session.scalars(select(Chunk.id).join(Document).where(
             Document.status == "ok", Chunk.embedding.is_not(None))))
         in_flight = set(session.scalars(select(Chunk.id).join(Document).where(Document.status == "pending")))
@@ -69,7 +69,7 @@ def check(store: KGStore, db: Database, index: VectorIndex) -> Checkup:
     up.graphs, up.vectors = len(sizes), len(vector_ids)
     up.chunks = sum(chunk_counts.values())
     live: set[str] = set()
-    for uri, iri, status, triples in docs:
+    for doc_id, uri, iri, status, triples in docs:
         if status == "pending":
             up.drift.append(Drift("pending", uri, "an ingestion stopped before this document was committed"))
         if status != "ok":
@@ -81,9 +81,9 @@ def check(store: KGStore, db: Database, index: VectorIndex) -> Checkup:
         elif sizes[iri] != triples:
             up.drift.append(Drift("partial-graph", uri, f"the store holds {sizes[iri]} triples, "
                                   f"the database recorded {triples}"))
-        if not chunk_counts.get(ids[iri]):
+        if not chunk_counts.get(doc_id):
             up.drift.append(Drift("missing-chunks", uri, "recorded as ingested, but it has no chunks"))
-    pending = {iri for _, iri, status, _ in docs if status == "pending"}
+    pending = {iri for _, _, iri, status, _ in docs if status == "pending"}
     for iri in sorted(set(sizes) - live - pending):
         up.drift.append(Drift("orphan-graph", iri, f"{sizes[iri]} triples in the store for no ingested document"))
     indexed = index.ids()

@@ -9,6 +9,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from ingestion.lock import WriterBusyError, WriterLock
 from kgstore import KGAssistError
 from kgstore.db import Chunk, Document
 
+from .test_finetune import group_graph
 from .test_ingest import KB, KGASSIST, SAMPLE, _store_snapshot
 
 
@@ -132,7 +134,7 @@ def kb_db(home: Path):
 def test_a_second_writer_is_refused_at_once_with_the_holders_pid(tmp_path):
     held = WriterLock(tmp_path / "writer.lock")
     with held.held():
-        child = subprocess.run([os.sys.executable, "-c", "from ingestion.lock import WriterLock; import sys; "
+        child = subprocess.run([sys.executable, "-c", "from ingestion.lock import WriterLock; import sys; "
                                 "WriterLock(sys.argv[1]).acquire()", str(tmp_path / "writer.lock")],
                                capture_output=True, text=True)
         assert child.returncode == 1 and f"pid {os.getpid()}" in child.stderr
@@ -196,12 +198,8 @@ def test_kill_9_at_a_random_point_of_ingestion_then_doctor_and_rerun_lose_nothin
 
 def _triples_folder(root: Path) -> Path:
     """A graph big enough that training takes a few seconds and checkpoints several times."""
-    triples = []
-    for g in range(12):
-        members = [f"g{g}_e{i}" for i in range(10)]
-        triples += [(m, "member_of", f"group{g}") for m in members]
-        triples += [(a, "sibling_of", b) for a in members for b in members if a != b]
-    return export.write(export.split(triples, seed=0), root / "triples", source="crash test", seed=0)
+    return export.write(export.split(group_graph(groups=12, size=10), seed=0), root / "triples", source="crash test",
+                        seed=0)
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .models import Answer
 
@@ -93,7 +93,9 @@ def verify(session: Session, anchor: Head | None = None) -> Verification:
     """Recompute the chain and say what, if anything, was edited, deleted or reordered."""
     report = Verification(head=head(session))
     expected_seq, prev = 1, GENESIS
-    for row in session.scalars(select(Answer).order_by(Answer.seq)):
+    rows = (select(Answer).order_by(Answer.seq).execution_options(yield_per=500)
+            .options(selectinload(Answer.queries), selectinload(Answer.passages), selectinload(Answer.claims)))
+    for row in session.scalars(rows):  # children loaded per batch of records, not one query per record
         report.records += 1
         where = f"record {row.seq} (answer {row.id})"
         if row.seq is None:
