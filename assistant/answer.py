@@ -12,10 +12,13 @@ from typing import Any
 
 from rdflib.namespace import RDF
 
+from kgstore import vocab
+
 from . import prompt as prompting
 from .graph import Fact, GraphLookup, QueryRecord, hinted_relations
 from .linking import EntityLinker, Link
 from .llm import LLM
+from .question import check_question
 from .retrieval import Passage, Retriever
 from .text import STOPWORDS, sentences, terms
 from .verify import Claim, Verifier
@@ -47,6 +50,7 @@ class Answer:
     links: list[Link] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     mode: str = "hybrid"
+    verdict_source: str | None = None  # the fact that decided the verdict ("F1"), or "model"
 
     @property
     def unsupported(self) -> list[Claim]:
@@ -57,7 +61,8 @@ class Answer:
                 "facts": [f.to_json() for f in self.facts], "passages": [p.to_json() for p in self.passages],
                 "queries": [q.to_json() for q in self.queries],
                 "unsupported": [{"sentence": c.sentence, "reason": c.reason} for c in self.unsupported],
-                "claims": [c.to_json() for c in self.claims], "verdict": self.verdict, "model": self.model,
+                "claims": [c.to_json() for c in self.claims], "verdict": self.verdict,
+                "verdict_source": self.verdict_source, "model": self.model,
                 "backend": self.backend, "mode": self.mode,
                 "entities": [{"mention": lk.mention, "entity": str(lk.entity), "label": lk.label,
                               "score": lk.score, "method": lk.method} for lk in self.links],
@@ -68,6 +73,26 @@ def is_yes_no(question: str) -> bool:
     return bool(_YES_NO.match(question))
 
 
+def deciding_fact(question: str, facts: list[Fact], links: list[Link]) -> Fact | None:
+    """A graph fact that answers a yes/no question "yes": it states a relation the question asks
+    about between things the question names (a linked entity, or a label the question contains).
+    The graph records what documents state, not what they deny, so no fact ever decides "no"."""
+    hinted = hinted_relations(question)
+    linked = {lk.entity for lk in links}
+    asked = f" {vocab.label_key(question)} "
+
+    def named(node, label: str) -> bool:  # noqa: ANN001 - an RDF term
+        key = vocab.label_key(label)
+        return node in linked or (len(key) >= 3 and f" {key} " in asked)
+
+    for fact in facts:
+        if (fact.predicate in hinted and fact.subject != fact.object
+                and named(fact.subject, fact.subject_label) and named(fact.object, fact.object_label)
+                and (fact.subject in linked or fact.object in linked)):
+            return fact
+    return None
+
+
 class Assistant:
     """Answers questions over one store, database and vector index with one LLM.
 
@@ -75,23 +100,28 @@ class Assistant:
 
     def __init__(self, store, retriever: Retriever, llm: LLM, linker: EntityLinker, *,  # noqa: ANN001
                  prompt_tokens: int = 1536, max_tokens: int | None = None, passages: int = 5,
-                 knowledge: Any | None = None):
+                 knowledge: Any | None = None, max_question_chars: int = 2000, graph_rows: int = 200):
         self.store, self.retriever, self.llm, self.linker = store, retriever, llm, linker
+        self.max_question_chars, self.graph_rows = max_question_chars, graph_rows
         self.prompt_tokens, self.max_tokens, self.k = prompt_tokens, max_tokens, passages
         self.knowledge = knowledge  # a finetune KnowledgePrefix: linked entities become prefix tokens
 
     def ask(self, question: str, *, mode: str = "hybrid", verdict: bool | None = None,
-            on_text: Callable[[str], None] | None = None, generate: bool = True) -> Answer:
-        """Answer `question`. `on_text` receives the reply as it streams; `verdict` forces (or skips)
-        the yes/no/maybe verdict, which is given by default for yes/no questions; `generate=False`
-        skips the free-text reply (the verdict and sources are still produced)."""
+            on_text: Callable[[str], None] | None = None, generate: bool = True,
+            on_stage: StageListener | None = None) -> Answer:
+        """Answer `question`. `on_text` receives the reply as it streams; `on_stage(stage, seconds)`
+        hears each stage start (seconds None) and end (its duration), stages named as in
+        `Answer.timings`; `verdict` forces (or skips) the yes/no/maybe verdict, which is given by
+        default for yes/no questions; `generate=False` skips the free-text reply (the verdict and
+        sources are still produced). An empty or over-long question raises `QuestionError`."""
         if mode not in ("hybrid", "graph", "retrieval"):
             raise ValueError(f"mode must be hybrid, graph or retrieval, not {mode!r}")
+        question = check_question(question, self.max_question_chars)
         timings: dict[str, float] = {}
-        clock = _Clock(timings)
+        clock = _Clock(timings, on_stage)
         with clock("linking"):
             links = self.linker.link(question)
-        graph = GraphLookup(self.store)
+        graph = GraphLookup(self.store, limit=self.graph_rows)
         facts: list[Fact] = []
         if mode != "retrieval":
             with clock("sparql"):
@@ -102,6 +132,9 @@ class Assistant:
                 passages = self.retriever.search(question, k=self.k)
         answer_id = str(uuid.uuid4())
         want_verdict = is_yes_no(question) if verdict is None else verdict
+        decider = deciding_fact(question, facts, links) if want_verdict else None
+        if decider is not None:  # first in the prompt, so that it is always among the cited sources
+            facts = [decider] + [f for f in facts if f is not decider]
         if not self._relevant(question, links, facts, passages):
             text = NOT_FOUND_TEXT
             if on_text:
@@ -123,9 +156,15 @@ class Assistant:
                     if on_text:
                         on_text(piece)
                 reply = "".join(pieces).strip()
-            chosen = self.llm.choose(prompting.verdict_messages(built), VERDICTS) if want_verdict else None
+            decider = decider if decider in built.facts else None
+            if decider is not None:  # the graph states it: the verdict follows the fact
+                chosen, verdict_source = "yes", decider.ref
+            elif want_verdict:
+                chosen, verdict_source = self.llm.choose(prompting.verdict_messages(built), VERDICTS), "model"
+            else:
+                chosen, verdict_source = None, None
         with clock("verification"):
-            text, claims = self._cite_and_check(question, reply, built, links)
+            text, claims = self._cite_and_check(question, reply, built, links, decider)
             ids = {i for c in claims for i in c.citations}
             cited_facts = [f for i, f in enumerate(built.facts) if f"F{i + 1}" in ids]
             for i, fact in enumerate(built.facts):
@@ -136,7 +175,7 @@ class Assistant:
             graph.attach_provenance(cited_facts)
         cited_passages = [p for i, p in enumerate(built.passages) if f"P{i + 1}" in ids]
         return Answer(answer_id, question, text, True, cited_facts, cited_passages or built.passages, graph.queries,
-                      claims, chosen, self.llm.name, self.llm.backend, links, timings, mode)
+                      claims, chosen, self.llm.name, self.llm.backend, links, timings, mode, verdict_source)
 
     # -------------------------------------------------------------------------------------------
     def _relevant(self, question: str, links: list[Link], facts: list[Fact], passages: list[Passage]) -> bool:
@@ -160,21 +199,30 @@ class Assistant:
         best = max((p.dense or 0.0) for p in passages)
         return best >= 0.3 or any(p.lexical for p in passages)
 
-    def _cite_and_check(self, question: str, reply: str, built: prompting.Prompt,
-                        links: list[Link]) -> tuple[str, list[Claim]]:
+    def _cite_and_check(self, question: str, reply: str, built: prompting.Prompt, links: list[Link],
+                        decider: Fact | None = None) -> tuple[str, list[Claim]]:
         """Verify each sentence of the reply, then add the graph facts the question asks about,
-        each cited, so the answer states the facts behind it even when the model did not."""
+        each cited, so the answer states the facts behind it even when the model did not. A fact
+        that decides a yes/no question opens the answer; a reply sentence saying "no" to it is
+        marked unsupported."""
         names = [f.subject_label for f in built.facts] + [f.object_label for f in built.facts]
         names += [lk.label for lk in links]
         verifier = Verifier(built.facts, built.passages, names)
         parts = _statements(reply)
         claims = [verifier.check(s) for s in parts]
+        if decider is not None:
+            for claim in claims:
+                if _SAYS_NO.match(claim.sentence):
+                    claim.supported, claim.reason = False, f"contradicts {decider.ref}, which the graph states"
+            opening = Claim(f"Yes: {decider.subject_label} {decider.predicate_label} {decider.object_label} "
+                            f"[{decider.ref}].", [decider.ref])
+            claims.insert(0, opening)
         text_parts = [c.sentence if not c.attributed else f"{c.sentence.rstrip()} [{c.citations[0]}]"
                       for c in claims]
         hinted = hinted_relations(question)
         top = max((f.score for f in built.facts), default=0.0)
-        key_facts = [(i, f) for i, f in enumerate(built.facts)
-                     if f.score >= max(2.0, top - 0.5) and (f.predicate in hinted or f.score >= 3)]
+        key_facts = [(i, f) for i, f in enumerate(built.facts) if f is not decider
+                     and f.score >= max(2.0, top - 0.5) and (f.predicate in hinted or f.score >= 3)]
         if key_facts:
             summary = "From the knowledge graph: " + "; ".join(
                 f"{f.subject_label} {f.predicate_label} {f.object_label} [F{i + 1}]" for i, f in key_facts[:6]) + "."
@@ -203,12 +251,18 @@ def _statements(reply: str) -> list[str]:
     return out
 
 
+_SAYS_NO = re.compile(r"^\W*no\b", re.I)
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 
 
+#: Stages of an answer, in order, as named in `Answer.timings` and told to `on_stage`.
+STAGES = ("linking", "sparql", "retrieval", "generation", "verification")
+StageListener = Callable[[str, "float | None"], None]
+
+
 class _Clock:
-    def __init__(self, timings: dict[str, float]):
-        self.timings = timings
+    def __init__(self, timings: dict[str, float], listener: StageListener | None = None):
+        self.timings, self.listener = timings, listener
 
     def __call__(self, stage: str) -> _Clock:
         self._stage = stage
@@ -216,9 +270,14 @@ class _Clock:
 
     def __enter__(self) -> None:
         self._started = time.perf_counter()
+        if self.listener:
+            self.listener(self._stage, None)
 
     def __exit__(self, *exc: object) -> None:
-        self.timings[self._stage] = round(self.timings.get(self._stage, 0.0) + time.perf_counter() - self._started, 4)
+        took = time.perf_counter() - self._started
+        self.timings[self._stage] = round(self.timings.get(self._stage, 0.0) + took, 4)
+        if self.listener:
+            self.listener(self._stage, round(took, 4))
 
 
 def open_assistant(settings, store, db, llm: LLM, embedder=None) -> Assistant:  # noqa: ANN001
@@ -237,4 +296,5 @@ def open_assistant(settings, store, db, llm: LLM, embedder=None) -> Assistant:  
 
         knowledge = load_for(llm, Path(settings.adapter))
     return Assistant(store, Retriever(db, index, embedder), llm, linker, prompt_tokens=settings.prompt_tokens,
-                     max_tokens=settings.answer_max_tokens, passages=settings.passages, knowledge=knowledge)
+                     max_tokens=settings.answer_max_tokens, passages=settings.passages, knowledge=knowledge,
+                     max_question_chars=settings.max_question_chars)

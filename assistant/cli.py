@@ -78,9 +78,25 @@ class App:
             raise click.ClickException(f"No ingested document matches {reference!r}.")
         return URIRef(doc.iri)
 
+    def hosting(self):  # -> contextlib.AbstractContextManager
+        """For a long-running command: serve the embedded store on loopback while it runs, so that
+        other kgassist processes on this home share it (`kgstore.share`). Nothing to do for an
+        endpoint store or when another process already hosts it."""
+        from contextlib import nullcontext
+
+        from kgstore import share
+
+        if self.settings.is_endpoint or share.serving(self.settings.store_path) is not None:
+            return nullcontext()
+        self.close()  # release the folder if this process opened it, so the server can
+        return share.StoreHost(self.settings.store_path, timeout_s=max(60.0, self.settings.sparql_timeout_s))
+
     def close(self) -> None:
+        """Close what was opened; the next use opens it again."""
         while self._closers:
             self._closers.pop()()
+        for name in ("store", "db"):
+            self.__dict__.pop(name, None)
 
 
 class KGAssistGroup(click.Group):
@@ -218,14 +234,17 @@ def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[st
     pipeline = from_settings(app.settings, app.store, app.db, list(extractors) or None, llm=llm,
                              vectors=not no_vectors)
     files = discover(paths)
-    with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
-                           hidden=as_json or not sys.stderr.isatty()) as bar:
-        def progress(path: str, status: str) -> None:
-            bar.update(1)
-            if status.startswith("failed") and not as_json:
-                click.secho(f"\n  {path}: {status}", fg="yellow", err=True)
+    if sys.stderr.isatty() and not as_json:
+        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+            def progress(path: str, status: str) -> None:
+                bar.update(1)
+                if status.startswith("failed"):
+                    click.secho(f"\n  {path}: {status}", fg="yellow", err=True)
 
-        report = pipeline.ingest(files, workers=workers, progress=progress)
+            report = pipeline.ingest(files, workers=workers, progress=progress)
+    else:  # logs and CI: progress as lines
+        with ProgressLines(len(files)) as lines:
+            report = pipeline.ingest(files, workers=workers, progress=lines.update)
     if as_json:
         summary = report.to_json()
         click.echo(json.dumps({k: summary[k] for k in ("ok", "skipped", "failed", "triples", "chunks", "seconds")},
@@ -255,7 +274,12 @@ def ask(app: App, question: str, as_json: bool, backend: str | None, model: str 
     from assistant.answer import open_assistant
     from assistant.audit import save
     from assistant.llm import load_llm
+    from assistant.question import QuestionError, check_question
 
+    try:
+        question = check_question(question, app.settings.max_question_chars)
+    except QuestionError as error:
+        raise click.UsageError(str(error)) from None
     llm = load_llm(app.settings, backend=backend, model=model) if backend or model else app.llm
     assistant = open_assistant(app.settings, app.store, app.db, llm)
     streamed: list[str] = []
@@ -282,26 +306,33 @@ def chat(app: App, mode: str) -> None:
     """
     from assistant.answer import open_assistant
     from assistant.audit import save
+    from assistant.question import QuestionError, check_question
 
-    assistant = open_assistant(app.settings, app.store, app.db, app.llm)
-    click.echo("Ask about the ingested documents (an empty line ends).")
-    while True:
-        try:
-            question = input("\nquestion> ").strip()
-        except EOFError:
-            break
-        if not question or question.lower() in ("exit", "quit"):
-            break
-        streamed: list[str] = []
+    with app.hosting():  # other kgassist processes on this home share the store while the chat runs
+        assistant = open_assistant(app.settings, app.store, app.db, app.llm)
+        click.echo("Ask about the ingested documents (an empty line ends).")
+        while True:
+            try:
+                question = input("\nquestion> ").strip()
+            except EOFError:
+                break
+            if not question or question.lower() in ("exit", "quit"):
+                break
+            try:
+                question = check_question(question, app.settings.max_question_chars)
+            except QuestionError as error:
+                click.secho(str(error), fg="yellow", err=True)
+                continue
+            streamed: list[str] = []
 
-        def show(piece: str) -> None:
-            streamed.append(piece)
-            click.echo(piece, nl=False)
+            def show(piece: str) -> None:
+                streamed.append(piece)
+                click.echo(piece, nl=False)
 
-        answer = assistant.ask(question, mode=mode, on_text=show)
-        save(app.db, answer, {**app.settings.public_dict(), "backend": app.llm.backend, "model": app.llm.name,
-                              "mode": mode})
-        _show_answer(answer, "".join(streamed))
+            answer = assistant.ask(question, mode=mode, on_text=show)
+            save(app.db, answer, {**app.settings.public_dict(), "backend": app.llm.backend,
+                                  "model": app.llm.name, "mode": mode})
+            _show_answer(answer, "".join(streamed))
 
 
 def _show_answer(answer, streamed: str) -> None:  # noqa: ANN001 - an assistant.answer.Answer
@@ -477,18 +508,24 @@ def ui(app: App, port: int, address: str) -> None:
     spec = find_spec("ui.app")  # located, not imported: the app runs in Streamlit's own process
     if spec is None or spec.origin is None:
         raise KGAssistError("The ui package is missing from this installation; reinstall kgassist.")
+    from kgstore.share import die_with_parent
+
     app.settings.home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "KGASSIST_HOME": str(app.settings.home)}
     if app.settings.read_only:
         env["KGASSIST_READ_ONLY"] = "1"
-    app.close()  # the embedded store admits one process: hand it to the app
-    click.echo(f"kgassist UI on http://{address}:{port}  (Ctrl-C stops it)")
     command = [sys.executable, "-m", "streamlit", "run", spec.origin, "--server.port", str(port),
-               "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    try:
-        sys.exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        sys.exit(0)
+               "--server.address", address, *STREAMLIT_FLAGS]
+    with app.hosting():  # the app and any other kgassist process on this home share the store
+        click.echo(f"kgassist UI on http://{address}:{port}  (Ctrl-C stops it)")
+        app_process = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)
+        try:
+            code = app_process.wait()
+        except KeyboardInterrupt:
+            app_process.terminate()
+            app_process.wait(15)
+            code = 0
+    sys.exit(code)
 
 
 @cli.command()
@@ -512,6 +549,59 @@ def quickstart(ctx: click.Context, no_ui: bool, port: int) -> None:
                    "kgassist ui)")
         return
     ctx.invoke(ui, port=port, address="127.0.0.1")
+
+
+#: How `kgassist ui` runs Streamlit: headless on loopback, no usage statistics, no developer
+#: toolbar (Deploy, rerun, clear cache), no error details beyond the message.
+STREAMLIT_FLAGS = ["--server.headless", "true", "--browser.gatherUsageStats", "false",
+                   "--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
+                   "--server.fileWatcherType", "none"]
+
+
+class ProgressLines:
+    """Progress of an ingestion as lines on stderr, for output that is not a terminal: one at the
+    start, then one every `every_files` files or `every_s` seconds (whichever comes first)."""
+
+    def __init__(self, total: int, every_files: int = 10, every_s: float = 10.0):
+        import threading
+        import time
+
+        self.total, self.every_files, self.every_s = total, every_files, every_s
+        self.counts = {"ok": 0, "skipped": 0, "failed": 0}
+        self._clock = time.monotonic
+        self._started = self._last = self._clock()
+        self._lock, self._stop = threading.Lock(), threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="kgassist-progress", daemon=True)
+
+    def __enter__(self) -> ProgressLines:
+        click.echo(f"ingesting {self.total:,} file{'s' if self.total != 1 else ''}", err=True)
+        self._ticker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._ticker.join()
+
+    def update(self, path: str, status: str) -> None:
+        with self._lock:
+            self.counts[status.split(":", 1)[0] if status.startswith("failed") else status] += 1
+            if status.startswith("failed"):
+                click.echo(f"  failed: {path}: {status.split(':', 1)[-1].strip()}", err=True)
+            if sum(self.counts.values()) % self.every_files == 0:
+                self._line()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            with self._lock:
+                if self._clock() - self._last >= self.every_s:
+                    self._line()
+
+    def _line(self) -> None:
+        done = sum(self.counts.values())
+        click.echo(f"ingesting: {done:,}/{self.total:,} files done (ok {self.counts['ok']:,}, skipped "
+                   f"{self.counts['skipped']:,}, failed {self.counts['failed']:,}), "
+                   f"{self._clock() - self._started:.0f} s", err=True)
+        self._last = self._clock()
 
 
 def _read_query(arg: str) -> str:

@@ -26,6 +26,9 @@ _NOT_META = ("FILTER(?p NOT IN (rdf:subject, rdf:predicate, rdf:object, rdfs:lab
              "<http://www.w3.org/2004/02/skos/core#altLabel>, kga:labelKey, kga:inDocument, kga:inChunk, "
              "kga:charStart, kga:charEnd, kga:extractor, kga:confidence, kga:sha256, kga:sourceUri))")
 
+# Every template orders its rows by all the variables it selects: a total order, so that the rows
+# kept under a LIMIT, and the digest an audit compares, are the same on every run of an unchanged store.
+#
 # Each template matches a fact and its labels inside one named graph (GRAPH ?g): every document graph
 # carries the labels of the entities it mentions, and a triple stated by k documents then yields k
 # rows, not k to the power of the patterns joined (the union default graph is a bag, not a set).
@@ -36,14 +39,14 @@ FACTS_OUT = PREFIXES + f"""SELECT DISTINCT ?p ?o ?ol WHERE {{
   OPTIONAL {{ GRAPH <{vocab.ONTOLOGY_GRAPH}> {{ ?o rdfs:label ?ol }} }}
   {_NOT_META}
   FILTER(?o != kga:Assertion)
-}} ORDER BY ?p ?o"""
+}} ORDER BY ?p ?o ?ol"""
 
 #: Facts about an entity, as object: ?e is bound.
 FACTS_IN = PREFIXES + f"""SELECT DISTINCT ?s ?p ?sl WHERE {{
   GRAPH ?g {{ ?s ?p ?e . OPTIONAL {{ ?s rdfs:label ?sl }} }}
   {_NOT_META}
   FILTER NOT EXISTS {{ ?s a kga:MetricObservation }}
-}} ORDER BY ?p ?s"""
+}} ORDER BY ?p ?s ?sl"""
 
 #: Two-hop neighbourhood: entities one step from ?e, and their own facts.
 NEIGHBOURHOOD_2 = PREFIXES + f"""SELECT DISTINCT ?s ?p ?o ?sl ?ol WHERE {{
@@ -53,7 +56,7 @@ NEIGHBOURHOOD_2 = PREFIXES + f"""SELECT DISTINCT ?s ?p ?o ?sl ?ol WHERE {{
   GRAPH ?g {{ ?s ?p ?o . OPTIONAL {{ ?s rdfs:label ?sl }} OPTIONAL {{ ?o rdfs:label ?ol }} }}
   {_NOT_META}
   FILTER(?o != ?e && ?p != rdf:type)
-}} ORDER BY ?s ?p ?o"""
+}} ORDER BY ?s ?p ?o ?sl ?ol"""
 
 #: Reported metrics of a company (value, unit, period): ?e is bound.
 METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period WHERE {
@@ -65,7 +68,7 @@ METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period
     OPTIONAL { ?obs kga:unit ?unit }
     OPTIONAL { ?obs kga:period ?period }
   }
-} ORDER BY ?period ?metric"""
+} ORDER BY ?period ?metric ?obs ?label ?value ?unit"""
 
 #: Does the store assert this triple? ?s ?p ?o are bound (verification of cited facts).
 EXISTS = "ASK { ?s ?p ?o }"
@@ -140,7 +143,10 @@ class GraphLookup:
         self.store, self.limit = store, limit
         self.queries: list[QueryRecord] = []
 
-    def run(self, purpose: str, sparql: str, bindings: dict[str, Any]) -> QueryResult:
+    def run(self, purpose: str, template: str, bindings: dict[str, Any]) -> QueryResult:
+        """Run a template, capped at `limit` rows by a LIMIT in the recorded text itself, so that
+        a re-run applies the same cap."""
+        sparql = template if template.lstrip().upper().startswith("ASK") else f"{template}\nLIMIT {self.limit}"
         result = self.store.query(sparql, bindings, limit=self.limit)
         self.queries.append(QueryRecord(purpose, sparql, {k: term_json(v) for k, v in bindings.items()},
                                         result.digest(), len(result), result.to_json()))

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kgstore.errors import KGAssistError
+from kgstore.share import this_command
 
 
 class WriterBusyError(KGAssistError):
@@ -46,12 +47,13 @@ class WriterLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+            pid, _, command = os.read(fd, 512).decode(errors="replace").strip().partition(" ")
             os.close(fd)
-            raise WriterBusyError(f"Another kgassist process (pid {holder}) is writing to {self.path.parent}; "
-                                  "wait for it to finish (one writer at a time; queries may run meanwhile).") from None
+            who = f"pid {pid} (`{command}`)" if command else f"pid {pid or 'unknown'}"
+            raise WriterBusyError(f"Another kgassist process, {who}, is writing to {self.path.parent}; wait for it to "
+                                  "finish (one writer at a time; queries may run meanwhile).") from None
         os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        os.write(fd, f"{os.getpid()} {this_command()}".encode()[:500])
         self._fd, self._depth = fd, 1
 
     def release(self) -> None:

@@ -15,6 +15,10 @@ class StoreError(KGAssistError):
     """The RDF store could not be opened, read or written."""
 
 
+class StoreBusyError(StoreError):
+    """The embedded store is open in another process that does not share it."""
+
+
 class UnsafeQueryError(KGAssistError):
     """A query was refused by the safe SPARQL layer (update, SERVICE, bad syntax, over the cap)."""
 

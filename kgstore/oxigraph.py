@@ -11,7 +11,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 
-from .errors import QueryTimeoutError, StoreError, UnsafeQueryError
+from . import share
+from .errors import QueryTimeoutError, StoreBusyError, StoreError, UnsafeQueryError
 from .sparql import CheckedQuery, QueryResult
 from .store import SparqlStore, _is_domain_edge
 from .terms import Term, Triple, n3
@@ -20,7 +21,8 @@ _XSD_STRING = str(XSD.string)
 
 
 class EmbeddedStore(SparqlStore):
-    """KGStore over a persistent Oxigraph (RocksDB) folder. One process opens it at a time."""
+    """KGStore over a persistent Oxigraph (RocksDB) folder, opened in this process. One process
+    opens a folder at a time; `kgstore.share` lets a host serve it to the others."""
 
     def __init__(self, path: Path, **options: Any):
         super().__init__(**options)
@@ -30,11 +32,9 @@ class EmbeddedStore(SparqlStore):
             self._ox = ox.Store(str(self.path))
         except OSError as error:
             if "lock" in str(error).lower():
-                raise StoreError(
-                    f"The store at {self.path} is in use by another kgassist process (the UI or an ingest?). "
-                    "Stop it, or serve the store with `oxigraph serve` and set KGASSIST_STORE_URL for "
-                    "multi-process access.") from None
+                raise StoreBusyError(share.busy_message(self.path)) from None
             raise StoreError(f"Cannot open the store at {self.path}: {error}") from None
+        share.claim(self.path)
 
     def rdflib_dataset(self) -> Dataset:
         """The same data as an rdflib Dataset (oxrdflib store plugin), for rdflib-based tools."""
@@ -43,7 +43,12 @@ class EmbeddedStore(SparqlStore):
         return Dataset(store=OxigraphStore(store=self._ox), default_union=True)
 
     def close(self) -> None:
+        """Flush and release the folder (another process may open it afterwards)."""
+        if self._ox is None:
+            return
         self._ox.flush()
+        self._ox = None  # the last reference: RocksDB closes and unlocks the folder
+        share.release(self.path)
 
     # -- primitives --------------------------------------------------------------------------
     def _run(self, query: CheckedQuery, text: str, timeout: float) -> QueryResult:

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     prompt_tokens: int = Field(1536, ge=256, description="Token budget for the facts and passages in a prompt.")
     passages: int = Field(5, ge=0, le=50, description="Passages retrieved per question.")
     answer_max_tokens: int = Field(160, ge=8, description="Token limit of a written answer.")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted (longer ones are refused).")
 
     # Ingestion.
     chunk_size: int = Field(800, ge=100)

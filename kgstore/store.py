@@ -365,7 +365,8 @@ def split_credentials(url: str) -> tuple[str, str, str]:
 
 
 def open_store(settings: Settings, *, read_only: bool | None = None) -> KGStore:
-    """The store named by settings: a SPARQL endpoint for http(s) URLs, else embedded Oxigraph."""
+    """The store named by settings: a SPARQL endpoint for http(s) URLs, else embedded Oxigraph:
+    through its host's loopback server while a host serves it (`kgstore.share`), else in-process."""
     ro = settings.read_only if read_only is None else read_only
     common = dict(limit_cap=settings.sparql_limit, timeout_s=settings.sparql_timeout_s, read_only=ro)
     if settings.is_endpoint:
@@ -375,6 +376,18 @@ def open_store(settings: Settings, *, read_only: bool | None = None) -> KGStore:
                                                                                 settings.update_url))
         return EndpointStore(query_url, update_url, user=settings.store_user or user,
                              password=settings.store_password.get_secret_value() or password, **common)
+    from . import share
+    from .endpoint import EndpointStore
+    from .errors import StoreBusyError
     from .oxigraph import EmbeddedStore
 
-    return EmbeddedStore(settings.store_path, **common)
+    for _ in range(2):  # a host may start between looking for it and opening the folder
+        host = share.serving(settings.store_path)
+        if host is not None:
+            return EndpointStore(f"{host.url}/query", f"{host.url}/update", **common)
+        try:
+            return EmbeddedStore(settings.store_path, **common)
+        except StoreBusyError:
+            if share.serving(settings.store_path) is None:
+                raise
+    raise StoreBusyError(share.busy_message(settings.store_path))

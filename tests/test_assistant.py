@@ -273,3 +273,55 @@ def test_the_cli_asks_streams_and_audits(tmp_path, model_cache):
     chat = subprocess.run([KGASSIST, "chat"], env=env, capture_output=True, text=True,
                           input="What was Acme's revenue in fiscal year 2023?\n\n")
     assert chat.returncode == 0 and chat.stdout.count("answer id") == 1
+
+
+# -- input rules, verdicts from the graph, deterministic audits ----------------------------------------
+@pytest.mark.parametrize("question", ["", "   ", "\n\t ", "x" * 2001])
+def test_empty_whitespace_and_over_long_questions_are_refused_before_anything_runs(home, question):
+    from assistant.question import QuestionError
+
+    llm = ScriptedLLM("Metformin treats type 2 diabetes [F1].")
+    with pytest.raises(QuestionError, match="empty|limit is 2,000"):
+        home.assistant(llm).ask(question)
+    assert llm.prompts == []
+
+
+def test_a_yes_no_question_that_a_graph_fact_answers_gets_the_facts_verdict_and_cites_it(home):
+    answer, _ = ask(home, "Does Zoloft cause insomnia?", "No, Zoloft does not cause insomnia [P1].", verdict="no")
+    assert answer.verdict == "yes" and answer.verdict_source == "F1"
+    decided = answer.facts[0]
+    assert (_plain(decided.subject_label), decided.predicate_label, _plain(decided.object_label)) == (
+        "sertraline", "causes adverse event", "insomnia")
+    assert answer.answer.startswith("Yes: sertraline causes adverse event Insomnia [F1].")
+    assert [c.supported for c in answer.claims if c.sentence.startswith("No,")] == [False]
+
+
+def test_the_models_verdict_is_used_when_no_fact_decides(home):
+    answer, _ = ask(home, "Is metformin used to treat hypertension?", "No [P1].", verdict="no")
+    assert answer.verdict == "no" and answer.verdict_source == "model"
+
+
+def test_every_recorded_query_reruns_identical_on_an_unchanged_store_even_when_capped(home):
+    """Each template orders by all it selects and the recorded text carries its cap, so a capped
+    query keeps the same rows on every run."""
+    assistant = home.assistant(ScriptedLLM("Metformin causes nausea [F1]."))
+    assistant.graph_rows = 2  # far fewer rows than these entities have facts
+    asked = [assistant.ask(q, generate=False) for q in (
+        "What are the side effects of metformin?", "Who is the CEO of Amazon.com?",
+        "What was Alphabet's revenue in fiscal year 2023?", "Which company owns Mobileye?")]
+    queries = [q for a in asked for q in a.queries]
+    templates = {q.purpose.split(":")[0] for q in queries}
+    assert {"facts-out", "facts-in", "metrics", "neighbourhood-2", "verify"} <= templates, templates
+    assert any(q.rows == 2 for q in queries)
+    for answer in asked:
+        audit.save(home.db, answer)
+        _, checks = audit.rerun(home.store, home.db, answer.id)
+        assert [c.status for c in checks] == ["identical"] * len(answer.queries), [c.to_json() for c in checks]
+
+
+@pytest.mark.slow
+def test_the_small_model_gets_the_verdict_the_graph_states(real):
+    answer = real.ask("Does Zoloft cause insomnia?")
+    assert answer.verdict == "yes" and answer.verdict_source == "F1"
+    assert _plain(answer.facts[0].subject_label) == "sertraline" and "[F1]" in answer.answer
+    assert answer.facts[0].provenance

@@ -80,3 +80,43 @@ def test_the_cli_works_against_a_sparql_endpoint(tmp_path):
         assert json.loads(answer.stdout)["results"]["bindings"][0]["l"]["value"] == "disease"
         assert run("sparql", "DROP ALL", env=env).returncode == 1
         assert json.loads(run("stats", "--json", env=env).stdout)["store"]["graphs"] == 1
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 5000])
+def test_ask_refuses_empty_and_over_long_questions_with_exit_2_and_audits_nothing(question):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    refused = runner.invoke(cli, ["ask", question])
+    assert refused.exit_code == 2
+    assert ("question is empty" in refused.output) or ("limit is 2,000" in refused.output
+                                                        and "KGASSIST_MAX_QUESTION_CHARS" in refused.output)
+    assert json.loads(runner.invoke(cli, ["stats", "--json"]).output)["database"]["answers"] == 0
+
+
+def test_the_question_limit_is_a_setting():
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    refused = CliRunner().invoke(cli, ["ask", "x" * 30], env={"KGASSIST_MAX_QUESTION_CHARS": "20"})
+    assert refused.exit_code == 2 and "limit is 20" in refused.output
+
+
+def test_ingest_without_a_terminal_prints_progress_lines(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(25):
+        (corpus / f"note{i:02}.txt").write_text(f"Note {i}: metformin is used to treat type 2 diabetes.\n")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
+    done = run("ingest", str(corpus), "--no-vectors")  # stderr is a pipe here, as in logs and CI
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "ingesting 26 files"
+    assert any(line.startswith("ingesting: 10/26 files done") for line in lines), lines
+    assert any(line.startswith("ingesting: 20/26 files done") for line in lines), lines
+    assert any("failed: " in line and "broken.pdf" in line for line in lines), lines
+    assert "ok 25, skipped 0, failed 1" in done.stdout

@@ -100,7 +100,7 @@ def test_readers_in_other_processes_never_see_half_a_document_while_a_batch_inge
 
 
 @pytest.mark.slow
-def test_a_second_process_on_an_embedded_store_is_told_to_wait_or_serve_it(tmp_path):
+def test_a_second_process_on_an_embedded_store_is_told_at_once_which_process_holds_it(tmp_path):
     home = tmp_path / "home"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("KGASSIST_")}, "KGASSIST_HOME": str(home)}
     corpus = tmp_path / "corpus"
@@ -115,7 +115,7 @@ def test_a_second_process_on_an_embedded_store_is_told_to_wait_or_serve_it(tmp_p
         second = subprocess.run([KGASSIST, "stats"], env=env, capture_output=True, text=True, timeout=120)
         assert writer.poll() is None, "the ingest ended before the second process tried"
         assert second.returncode == 1
-        assert "in use by another kgassist process" in second.stderr and "oxigraph serve" in second.stderr
+        assert f"pid {writer.pid} (`kgassist ingest {corpus}`)" in second.stderr, second.stderr
     finally:
         writer.wait(600)
     assert writer.returncode == 0

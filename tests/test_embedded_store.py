@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -34,13 +35,22 @@ def test_rdflib_sees_the_same_graph(tmp_path):
     assert len(list(dataset.objects(metformin, vocab.ALT_LABEL))) == 1
 
 
-def test_a_second_process_gets_a_clear_message_while_the_store_is_open(tmp_path):
-    store = EmbeddedStore(tmp_path / "store")  # noqa: F841 - holds the lock
+def test_a_second_process_is_told_which_process_holds_the_store(tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
     code = ("from kgstore.oxigraph import EmbeddedStore\n"
             f"EmbeddedStore(__import__('pathlib').Path({str(tmp_path / 'store')!r}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode != 0
-    assert "in use by another kgassist process" in result.stderr
+    assert f"is open in another process, pid {os.getpid()}" in result.stderr
+
+
+def test_a_closed_store_is_released_to_other_processes(tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.close()
+    code = ("from kgstore.oxigraph import EmbeddedStore\n"
+            f"EmbeddedStore(__import__('pathlib').Path({str(tmp_path / 'store')!r})).close()")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
+    assert not (tmp_path / "store.holder.json").exists()
 
 
 def test_invalid_iris_are_refused_before_reaching_the_store(tmp_path):
