@@ -12,15 +12,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from kgstore import KGStore, vocab
-from kgstore.sparql import QueryResult, term_json
+from kgstore.sparql import PREFIXES, QueryResult, term_json
 
 from .linking import Link
 from .text import terms
 
-PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX kga: <https://w3id.org/kgassist/ontology#>
-"""
 
 _NOT_META = ("FILTER(?p NOT IN (rdf:subject, rdf:predicate, rdf:object, rdfs:label, "
              "<http://www.w3.org/2004/02/skos/core#altLabel>, kga:labelKey, kga:inDocument, kga:inChunk, "

@@ -6,7 +6,8 @@ from .errors import (ConfigError, DatabaseError, KGAssistError, QueryTimeoutErro
 from .provenance import PROVENANCE_QUERY, DocumentInfo, Fact, Provenance
 from .settings import Settings
 from .sparql import QueryResult
-from .store import Assertion, Edge, EntityMatch, KGStore, ProvenanceRecord, StoreStats, open_store
+from .backends import open_store
+from .store import Assertion, Edge, EntityMatch, KGStore, ProvenanceRecord, StoreStats
 
 __all__ = [
     "ConfigError", "DatabaseError", "KGAssistError", "QueryTimeoutError", "ReadOnlyError", "StoreError",

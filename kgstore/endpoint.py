@@ -15,9 +15,9 @@ import httpx
 from rdflib import Graph, URIRef
 
 from .errors import QueryTimeoutError, StoreError, UnsafeQueryError
-from .settings import _redact_url
+from .settings import redact_url
 from .sparql import CheckedQuery, QueryResult, term_from_json
-from .store import SparqlStore
+from .sparqlstore import SparqlStore
 from .terms import Triple, n3
 
 _BATCH = 20_000
@@ -39,13 +39,13 @@ class EndpointStore(SparqlStore):
         try:
             response = self._client.post(url, data={field: text}, headers={"Accept": accept}, timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise StoreError(f"Cannot reach the SPARQL endpoint {_redact_url(url)}: {error.__class__.__name__}. "
+            raise StoreError(f"Cannot reach the SPARQL endpoint {redact_url(url)}: {error.__class__.__name__}. "
                              "Is the server running and KGASSIST_STORE_URL right?") from None
         except httpx.TimeoutException:
             raise QueryTimeoutError(f"The endpoint did not answer within {timeout:g} s "
                                     "(KGASSIST_SPARQL_TIMEOUT_S).") from None
         except httpx.HTTPError as error:
-            raise StoreError(f"Cannot reach the SPARQL endpoint {_redact_url(url)}: {error.__class__.__name__}. "
+            raise StoreError(f"Cannot reach the SPARQL endpoint {redact_url(url)}: {error.__class__.__name__}. "
                              "Is the server running and KGASSIST_STORE_URL right?") from None
         if response.status_code == 400:
             raise UnsafeQueryError(f"The endpoint refused the request: {response.text[:300]}")

@@ -14,7 +14,7 @@ from rdflib.namespace import XSD
 from . import share
 from .errors import QueryTimeoutError, StoreBusyError, StoreError, UnsafeQueryError
 from .sparql import CheckedQuery, QueryResult
-from .store import SparqlStore, _is_domain_edge
+from .sparqlstore import SparqlStore, is_domain_edge
 from .terms import Term, Triple, n3
 
 _XSD_STRING = str(XSD.string)
@@ -140,11 +140,11 @@ class EmbeddedStore(SparqlStore):
         n = to_ox(node)
         for quad in self._ox.quads_for_pattern(n, None, None, None):
             s, p, o = node, from_ox(quad.predicate), from_ox(quad.object)
-            if _is_domain_edge(s, p, o):
+            if is_domain_edge(s, p, o):
                 yield s, p, o
         for quad in self._ox.quads_for_pattern(None, None, n, None):
             s, p = from_ox(quad.subject), from_ox(quad.predicate)
-            if _is_domain_edge(s, p, node):
+            if is_domain_edge(s, p, node):
                 yield s, p, node
 
 

@@ -19,6 +19,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from . import vocab
+from .sparql import PREFIXES
 from .terms import Term, n3
 
 
@@ -117,9 +118,7 @@ def document_statements(doc: DocumentInfo, facts: Iterable[Fact]) -> list[str]:
 
 #: One query traces a triple to its document, chunk, span, extractor and confidence.
 #: Bind ?s ?p ?o; works whether or not the endpoint treats the default graph as the union.
-PROVENANCE_QUERY = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX kga: <https://w3id.org/kgassist/ontology#>
+PROVENANCE_QUERY = PREFIXES + """\
 SELECT ?document ?chunk ?start ?end ?extractor ?confidence WHERE {
   GRAPH ?g {
     ?assertion rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;

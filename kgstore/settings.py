@@ -127,12 +127,12 @@ class Settings(BaseSettings):
     def public_dict(self) -> dict[str, Any]:
         """Settings safe to log or store in an audit record (no credentials)."""
         data = self.model_dump(mode="json", exclude={"store_password", "store_user", "llm_api_key"})
-        data["database_url"] = _redact_url(self.db_url)
-        data["store_url"] = _redact_url(self.store_url)
+        data["database_url"] = redact_url(self.db_url)
+        data["store_url"] = redact_url(self.store_url)
         return data
 
 
-def _redact_url(url: str) -> str:
+def redact_url(url: str) -> str:
     """Drop a password from `scheme://user:pass@host/...`."""
     scheme, sep, rest = url.partition("://")
     if not sep or "@" not in rest.split("/", 1)[0]:

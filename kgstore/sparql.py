@@ -219,6 +219,10 @@ STANDARD_PREFIXES = {
 }
 
 
+#: The one PREFIX block every kgassist template starts with.
+PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in STANDARD_PREFIXES.items())
+
+
 def with_prefixes(text: str) -> str:
     """Declare the standard prefixes the query uses but does not declare itself."""
     declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w-]*)?\s*:", text, re.IGNORECASE)}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kgstore import Settings
-from kgstore.store import split_credentials
+from kgstore.backends import split_credentials
 
 from . import servers
 
