@@ -13,6 +13,8 @@ from typing import Any
 from rdflib.namespace import RDF
 
 from kgstore import vocab
+from kgstore.errors import ConfigError
+from kgstore.settings import AnswerMode, choices
 
 from . import prompt as prompting
 from .graph import Fact, GraphLookup, QueryRecord, hinted_relations
@@ -23,6 +25,7 @@ from .retrieval import Passage, Retriever
 from .text import STOPWORDS, sentences, terms
 from .verify import Claim, Verifier
 
+MODES = choices(AnswerMode)
 NOT_FOUND_TEXT = "The knowledge base does not contain information to answer this question."
 VERDICTS = ("yes", "no", "maybe")
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|must)\b",
@@ -114,8 +117,8 @@ class Assistant:
         `Answer.timings`; `verdict` forces (or skips) the yes/no/maybe verdict, which is given by
         default for yes/no questions; `generate=False` skips the free-text reply (the verdict and
         sources are still produced). An empty or over-long question raises `QuestionError`."""
-        if mode not in ("hybrid", "graph", "retrieval"):
-            raise ValueError(f"mode must be hybrid, graph or retrieval, not {mode!r}")
+        if mode not in MODES:
+            raise ConfigError(f"Unknown answer mode {mode!r}; choose one of {', '.join(MODES)}.")
         question = check_question(question, self.max_question_chars)
         timings: dict[str, float] = {}
         clock = _Clock(timings, on_stage)
@@ -280,13 +283,9 @@ class _Clock:
             self.listener(self._stage, round(took, 4))
 
 
-def open_assistant(settings, store, db, llm: LLM, embedder=None) -> Assistant:  # noqa: ANN001
-    """An assistant wired as the settings say: the store's entities, the chunk index, the LLM."""
-    from ingestion.embed import SentenceTransformerEmbedder
-    from ingestion.index import VectorIndex
-
-    embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
-    index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
+def open_assistant(settings, store, db, llm: LLM, embedder, index) -> Assistant:  # noqa: ANN001
+    """An assistant over opened parts, wired as the settings say (`assistant.home.Home.assistant`
+    is the one caller): the store's entities, the chunk index, the LLM."""
     linker = EntityLinker(store.entity_labels(), embedder)
     knowledge = None
     if settings.adapter:

@@ -124,3 +124,38 @@ def _bindings(result: dict[str, Any] | None) -> list[str]:
     if "boolean" in result:
         return [json.dumps({"boolean": result["boolean"]})]
     return [json.dumps(b, sort_keys=True) for b in result.get("results", {}).get("bindings", [])]
+
+
+def session_answers(db: Database, session_id: str) -> list[dict[str, Any]]:
+    """The answers given in one app session (saved with settings["session"]), oldest first, as the
+    chat shows them: question, answer, claims, facts, and passages with their text and citation ids."""
+    from kgstore.db.models import Chunk, Document
+
+    with db.session() as session:
+        rows = session.scalars(select(AnswerRow).where(AnswerRow.settings["session"].as_string() == session_id)
+                               .order_by(AnswerRow.seq, AnswerRow.created_at))
+        turns = []
+        for row in rows:
+            chunks = {c.id: c for c in session.scalars(select(Chunk).where(
+                Chunk.id.in_([p.chunk_id for p in row.passages if p.chunk_id is not None])))}
+            titles = dict(session.execute(select(Document.uri, Document.title).where(
+                Document.uri.in_({p.document_uri for p in row.passages}))).all())
+            refs = _passage_refs(len(row.passages), [i for c in row.claims for i in c.citations or []])
+            turns.append({
+                "id": row.id, "question": row.question, "answer": row.answer, "found": row.found,
+                "verdict": row.verdict, "model": row.model, "backend": row.backend, "facts": row.facts,
+                "mode": (row.settings or {}).get("mode"), "timings": row.timings, "created_at": str(row.created_at),
+                "claims": [{"sentence": c.sentence, "supported": c.supported, "reason": c.reason,
+                            "citations": c.citations} for c in row.claims],
+                "passages": [{"ref": ref, "chunk_id": p.chunk_id, "document": p.document_uri,
+                              "title": titles.get(p.document_uri) or "", "span": [p.start, p.end],
+                              "text": chunks[p.chunk_id].text if p.chunk_id in chunks else "", "score": p.score}
+                             for ref, p in zip(refs, row.passages)]})
+        return turns
+
+
+def _passage_refs(count: int, citations: list[str]) -> list[str]:
+    """The citation ids of an answer's stored passages, which are the cited ones in prompt order
+    when any was cited, else all of the prompt's passages (P1, P2, …)."""
+    cited = sorted({c for c in citations if c.startswith("P") and c[1:].isdigit()}, key=lambda c: int(c[1:]))
+    return cited if len(cited) == count else [f"P{i + 1}" for i in range(count)]

@@ -8,95 +8,30 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kgstore import KGAssistError, Settings
+from kgstore import KGAssistError, choices, load_settings
+from kgstore.settings import AnswerMode, ExtractorName, LLMBackend
 from kgstore.sparql import with_prefixes
 from kgstore.terms import Term
 
+if TYPE_CHECKING:
+    from .home import Home
 
-class App:
-    """What commands share: settings built once, the store and database opened on first use."""
 
-    def __init__(self, overrides: dict[str, Any]):
-        self._overrides = overrides
-        self._closers: list[Any] = []
+def _document_iri(kb: Home, reference: str):  # -> URIRef
+    from rdflib import URIRef
 
-    @cached_property
-    def settings(self) -> Settings:
-        try:
-            return Settings(**self._overrides)
-        except Exception as error:  # pydantic ValidationError: show the field and the reason
-            raise click.UsageError(f"Invalid settings: {error}") from None
+    from kgstore.db import find_document
 
-    @cached_property
-    def store(self):  # -> KGStore
-        from kgstore import open_store
-
-        store = open_store(self.settings)
-        self._closers.append(store.close)
-        return store
-
-    @cached_property
-    def db(self):  # -> Database
-        from kgstore.db import open_database
-
-        db = open_database(self.settings.db_url)
-        self._closers.append(db.close)
-        return db
-
-    @cached_property
-    def llm(self):  # -> LLM
-        from assistant.llm import load_llm
-
-        return load_llm(self.settings)
-
-    def require_writable(self) -> None:
-        if self.settings.read_only:
-            from kgstore import ReadOnlyError
-
-            raise ReadOnlyError("kgassist runs read-only (--read-only or KGASSIST_READ_ONLY): ingestion, removal, "
-                                "repair and fine-tuning are disabled; questions, SPARQL and audits still work.")
-
-    def init_if_needed(self) -> None:
-        """First use on an empty home: load the ontology (the database migrates when opened)."""
-        if self.store.stats().graphs == 0:
-            self.store.load_ontology()
-
-    def document_iri(self, reference: str):  # -> URIRef
-        from rdflib import URIRef
-
-        from kgstore.db import find_document
-
-        with self.db.session() as session:
-            doc = find_document(session, reference)
-        if doc is None:
-            raise click.ClickException(f"No ingested document matches {reference!r}.")
-        return URIRef(doc.iri)
-
-    def hosting(self):  # -> contextlib.AbstractContextManager
-        """For a long-running command: serve the embedded store on loopback while it runs, so that
-        other kgassist processes on this home share it (`kgstore.share`). Nothing to do for an
-        endpoint store or when another process already hosts it."""
-        from contextlib import nullcontext
-
-        from kgstore import share
-
-        if self.settings.is_endpoint or share.serving(self.settings.store_path) is not None:
-            return nullcontext()
-        self.close()  # release the folder if this process opened it, so the server can
-        return share.StoreHost(self.settings.store_path, timeout_s=max(60.0, self.settings.sparql_timeout_s))
-
-    def close(self) -> None:
-        """Close what was opened; the next use opens it again."""
-        while self._closers:
-            self._closers.pop()()
-        for name in ("store", "db"):
-            self.__dict__.pop(name, None)
+    with kb.db.session() as session:
+        doc = find_document(session, reference)
+    if doc is None:
+        raise click.ClickException(f"No ingested document matches {reference!r}.")
+    return URIRef(doc.iri)
 
 
 class KGAssistGroup(click.Group):
@@ -126,27 +61,29 @@ def cli(ctx: click.Context, home: Path | None, read_only: bool, debug: bool) -> 
       kgassist stats
       kgassist sparql "SELECT ?c WHERE { ?c a kga:Company } LIMIT 10"
     """
+    from .home import Home
+
     overrides: dict[str, Any] = {"home": home} if home else {}
     if read_only:
         overrides["read_only"] = True
-    app = App(overrides)
-    ctx.obj = app
-    ctx.call_on_close(app.close)
+    kb = Home(load_settings(**overrides))
+    ctx.obj = kb
+    ctx.call_on_close(kb.close)
 
 
 @cli.command()
 @click.pass_obj
-def init(app: App) -> None:
+def init(kb: Home) -> None:
     """Create the home folder, the store (with the ontology) and the migrated database.
 
     Safe to run again: it migrates the database and refreshes the ontology graph.
 
     Example: kgassist --home ./my-kb init
     """
-    settings = app.settings
+    settings = kb.settings
     settings.home.mkdir(parents=True, exist_ok=True)
-    app.store.load_ontology()
-    revision = app.db.revision()
+    kb.store.load_ontology()
+    revision = kb.db.revision()
     where = settings.public_dict()["store_url"] if settings.is_endpoint else str(settings.store_path)
     click.echo(f"kgassist home: {settings.home}")
     click.echo(f"store:         {'SPARQL endpoint' if settings.is_endpoint else 'embedded Oxigraph'} at {where}")
@@ -156,7 +93,7 @@ def init(app: App) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.pass_obj
-def stats(app: App, as_json: bool) -> None:
+def stats(kb: Home, as_json: bool) -> None:
     """Counts of the store and the database.
 
     Example: kgassist stats --json
@@ -165,8 +102,8 @@ def stats(app: App, as_json: bool) -> None:
 
     from kgstore.db import Answer, Chunk, Document
 
-    store_stats = asdict(app.store.stats())
-    with app.db.session() as session:
+    store_stats = asdict(kb.store.stats())
+    with kb.db.session() as session:
         by_status = dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
         database = {"documents": by_status, "chunks": session.scalar(select(func.count()).select_from(Chunk)),
                     "answers": session.scalar(select(func.count()).select_from(Answer))}
@@ -184,7 +121,7 @@ def stats(app: App, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print SPARQL 1.1 Query Results JSON.")
 @click.option("--limit", type=click.IntRange(1), help="Row cap for this query (at most KGASSIST_SPARQL_LIMIT).")
 @click.pass_obj
-def sparql(app: App, query: str, as_json: bool, limit: int | None) -> None:
+def sparql(kb: Home, query: str, as_json: bool, limit: int | None) -> None:
     """Run a read-only SPARQL query. QUERY is the text, @FILE, or - for standard input.
 
     Common prefixes (rdf, rdfs, skos, xsd, prov, kga) may be used without declaring them.
@@ -193,7 +130,7 @@ def sparql(app: App, query: str, as_json: bool, limit: int | None) -> None:
     Example: kgassist sparql "SELECT ?d WHERE { ?d a kga:Drug } LIMIT 5" --json
     """
     text = _read_query(query)
-    result = app.store.query(with_prefixes(text), limit=limit)
+    result = kb.store.query(with_prefixes(text), limit=limit)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     elif result.kind == "ask":
@@ -211,13 +148,13 @@ def sparql(app: App, query: str, as_json: bool, limit: int | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that load and extract in parallel.")
-@click.option("--extractor", "extractors", multiple=True, type=click.Choice(["patterns", "table", "llm"]),
+@click.option("--extractor", "extractors", multiple=True, type=click.Choice(choices(ExtractorName)),
               help="Extractors to run (repeatable; default from KGASSIST_EXTRACTORS).")
 @click.option("--no-vectors", is_flag=True,
               help="Skip chunk embeddings (the slowest stage on CPU); compute them later with `kgassist index`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as a JSON object.")
 @click.pass_obj
-def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[str, ...], no_vectors: bool,
+def ingest(kb: Home, paths: tuple[Path, ...], workers: int, extractors: tuple[str, ...], no_vectors: bool,
            as_json: bool) -> None:
     """Ingest files and folders (txt, md, html, pdf, csv, tsv, jsonl) into the store, database and index.
 
@@ -226,13 +163,11 @@ def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[st
 
     Example: kgassist ingest ./filings ./labels --workers 2
     """
-    from ingestion.pipeline import discover, from_settings
+    from ingestion.pipeline import discover
 
-    app.require_writable()
-    app.init_if_needed()
-    llm = app.llm if "llm" in extractors else None
-    pipeline = from_settings(app.settings, app.store, app.db, list(extractors) or None, llm=llm,
-                             vectors=not no_vectors)
+    kb.require_writable()
+    kb.init_if_needed()
+    pipeline = kb.pipeline(list(extractors) or None, vectors=not no_vectors)
     files = discover(paths)
     if sys.stderr.isatty() and not as_json:
         with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
@@ -261,55 +196,40 @@ def ingest(app: App, paths: tuple[Path, ...], workers: int, extractors: tuple[st
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON (no streaming).")
-@click.option("--backend", type=click.Choice(["transformers", "vllm", "openai"]), help="LLM backend for this answer.")
+@click.option("--backend", type=click.Choice(choices(LLMBackend)), help="LLM backend for this answer.")
 @click.option("--model", help="LLM model name or folder for this answer.")
-@click.option("--mode", type=click.Choice(["hybrid", "graph", "retrieval"]), default="hybrid", show_default=True,
-              help="Sources: graph facts and passages, graph only, or passages only.")
+@click.option("--mode", type=click.Choice(choices(AnswerMode)),
+              help="Sources: graph facts and passages (hybrid), graph only, or passages only. "
+                   "Default: KGASSIST_ANSWER_MODE (hybrid).")
 @click.pass_obj
-def ask(app: App, question: str, as_json: bool, backend: str | None, model: str | None, mode: str) -> None:
+def ask(kb: Home, question: str, as_json: bool, backend: str | None, model: str | None, mode: str | None) -> None:
     """Answer a question from the graph and the documents, citing every fact; the answer is audited.
 
     Example: kgassist ask "What are the side effects of metformin?"
     """
-    from assistant.answer import open_assistant
-    from assistant.audit import save
-    from assistant.llm import load_llm
     from assistant.question import QuestionError, check_question
 
     try:
-        question = check_question(question, app.settings.max_question_chars)
+        question = check_question(question, kb.settings.max_question_chars)
     except QuestionError as error:
         raise click.UsageError(str(error)) from None
-    llm = load_llm(app.settings, backend=backend, model=model) if backend or model else app.llm
-    assistant = open_assistant(app.settings, app.store, app.db, llm)
-    streamed: list[str] = []
-
-    def show(piece: str) -> None:
-        streamed.append(piece)
-        click.echo(piece, nl=False)
-
-    answer = assistant.ask(question, mode=mode, on_text=None if as_json else show)
-    save(app.db, answer, {**app.settings.public_dict(), "backend": llm.backend, "model": llm.name, "mode": mode})
+    answer = _ask_and_record(kb, kb.assistant(backend=backend, model=model), question, mode, stream=not as_json)
     if as_json:
         click.echo(json.dumps(answer.to_json(), indent=2, default=str))
-    else:
-        _show_answer(answer, "".join(streamed))
 
 
 @cli.command()
-@click.option("--mode", type=click.Choice(["hybrid", "graph", "retrieval"]), default="hybrid", show_default=True)
+@click.option("--mode", type=click.Choice(choices(AnswerMode)), help="Default: KGASSIST_ANSWER_MODE (hybrid).")
 @click.pass_obj
-def chat(app: App, mode: str) -> None:
+def chat(kb: Home, mode: str | None) -> None:
     """Ask questions one after another in the terminal (an empty line or Ctrl-D ends).
 
     Every answer is cited, verified and audited as with `kgassist ask`.
     """
-    from assistant.answer import open_assistant
-    from assistant.audit import save
     from assistant.question import QuestionError, check_question
 
-    with app.hosting():  # other kgassist processes on this home share the store while the chat runs
-        assistant = open_assistant(app.settings, app.store, app.db, app.llm)
+    with kb.hosting():  # other kgassist processes on this home share the store while the chat runs
+        assistant = kb.assistant()
         click.echo("Ask about the ingested documents (an empty line ends).")
         while True:
             try:
@@ -319,20 +239,30 @@ def chat(app: App, mode: str) -> None:
             if not question or question.lower() in ("exit", "quit"):
                 break
             try:
-                question = check_question(question, app.settings.max_question_chars)
+                question = check_question(question, kb.settings.max_question_chars)
             except QuestionError as error:
                 click.secho(str(error), fg="yellow", err=True)
                 continue
-            streamed: list[str] = []
+            _ask_and_record(kb, assistant, question, mode, stream=True)
 
-            def show(piece: str) -> None:
-                streamed.append(piece)
-                click.echo(piece, nl=False)
 
-            answer = assistant.ask(question, mode=mode, on_text=show)
-            save(app.db, answer, {**app.settings.public_dict(), "backend": app.llm.backend,
-                                  "model": app.llm.name, "mode": mode})
-            _show_answer(answer, "".join(streamed))
+def _ask_and_record(kb: Home, assistant, question: str, mode: str | None, *, stream: bool):  # noqa: ANN001, ANN202
+    """The one ask-and-record path of `ask` and `chat`: stream the reply (when asked), seal the answer
+    into the audit trail, then show its citations (when streaming)."""
+    from assistant.audit import save
+
+    mode = mode or kb.settings.answer_mode
+    streamed: list[str] = []
+
+    def show(piece: str) -> None:
+        streamed.append(piece)
+        click.echo(piece, nl=False)
+
+    answer = assistant.ask(question, mode=mode, on_text=show if stream else None)
+    save(kb.db, answer, {**kb.settings.public_dict(), "backend": answer.backend, "model": answer.model, "mode": mode})
+    if stream:
+        _show_answer(answer, "".join(streamed))
+    return answer
 
 
 def _show_answer(answer, streamed: str) -> None:  # noqa: ANN001 - an assistant.answer.Answer
@@ -360,7 +290,7 @@ def _show_answer(answer, streamed: str) -> None:  # noqa: ANN001 - an assistant.
               help="With --verify: a head saved from an earlier `--verify --json`, kept outside the database.")
 @click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
 @click.pass_obj
-def audit(app: App, answer_id: str | None, list_all: bool, verify: bool, anchor: Path | None, as_json: bool) -> None:
+def audit(kb: Home, answer_id: str | None, list_all: bool, verify: bool, anchor: Path | None, as_json: bool) -> None:
     """Re-run an answer's recorded SPARQL on the current store: identical or changed, per query.
 
     `--verify` checks the whole trail instead (exit 1 when anything was tampered with).
@@ -370,17 +300,17 @@ def audit(app: App, answer_id: str | None, list_all: bool, verify: bool, anchor:
     from assistant import audit as trail
 
     if verify:
-        _verify_audit(app, anchor, as_json)
+        _verify_audit(kb, anchor, as_json)
         return
     if list_all or not answer_id:
-        rows = trail.recent(app.db)
+        rows = trail.recent(kb.db)
         if as_json:
             click.echo(json.dumps(rows, indent=2))
         else:
             _print_table(["id", "created_at", "found", "verdict", "question"],
                          [[r["id"], r["created_at"][:19], r["found"], r["verdict"], r["question"][:70]] for r in rows])
         return
-    stored, checks = trail.rerun(app.store, app.db, answer_id)
+    stored, checks = trail.rerun(kb.store, kb.db, answer_id)
     if as_json:
         click.echo(json.dumps({"id": stored["id"], "question": stored["question"], "answer": stored["answer"],
                                "queries": [c.to_json() for c in checks], "facts": stored["facts"]}, indent=2))
@@ -402,7 +332,7 @@ def audit(app: App, answer_id: str | None, list_all: bool, verify: bool, anchor:
             click.echo(f"    from {p['document']} chars {p['start']}-{p['end']} ({p['extractor']}, {p['confidence']})")
 
 
-def _verify_audit(app: App, anchor_file: Path | None, as_json: bool) -> None:
+def _verify_audit(kb: Home, anchor_file: Path | None, as_json: bool) -> None:
     from assistant import audit as trail
     from kgstore.db.chain import Head
 
@@ -414,7 +344,7 @@ def _verify_audit(app: App, anchor_file: Path | None, as_json: bool) -> None:
         except (ValueError, KeyError, TypeError) as error:
             raise click.UsageError(f"{anchor_file} is not a head saved by `kgassist audit --verify --json` "
                                    f"({error.__class__.__name__})") from None
-    report = trail.verify(app.db, anchor)
+    report = trail.verify(kb.db, anchor)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     elif report.intact:
@@ -434,16 +364,14 @@ def _row_text(row: dict) -> str:
 
 @cli.command()
 @click.pass_obj
-def index(app: App) -> None:
+def index(kb: Home) -> None:
     """Embed the chunks stored without vectors (after `ingest --no-vectors`) and add them to the index.
 
     Resumable: each batch of vectors is committed. Example: kgassist index
     """
-    from ingestion.pipeline import from_settings
-
-    app.require_writable()
-    app.init_if_needed()
-    pipeline = from_settings(app.settings, app.store, app.db, extractor_names=["patterns"])
+    kb.require_writable()
+    kb.init_if_needed()
+    pipeline = kb.pipeline(["patterns"])
     pipeline.sync_index()
     done = pipeline.embed_pending()
     click.echo(f"embedded {done:,} chunks; the index holds {len(pipeline.index):,} vectors")
@@ -452,18 +380,12 @@ def index(app: App) -> None:
 @cli.command()
 @click.argument("document")
 @click.pass_obj
-def remove(app: App, document: str) -> None:
+def remove(kb: Home, document: str) -> None:
     """Remove one document (path, source URI or document IRI) with its triples, chunks and vectors.
 
     Example: kgassist remove ./labels/metformin.txt
     """
-    from ingestion.pipeline import Pipeline
-    from ingestion.index import VectorIndex
-
-    app.require_writable()
-    index = VectorIndex(app.settings.index_dir, kind=app.settings.index_kind)
-    pipeline = Pipeline(app.store, app.db, embedder=None, index=index, extractors=[])  # type: ignore[arg-type]
-    if not pipeline.remove(document):
+    if not kb.remove(document):
         raise click.ClickException(f"No ingested document matches {document!r}; `kgassist stats` lists counts.")
     click.echo(f"removed {document}")
 
@@ -473,7 +395,7 @@ def remove(app: App, document: str) -> None:
 @click.option("--doc", "document", help="Only this document (path, source URI or document IRI).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
 @click.pass_obj
-def export(app: App, fmt: str, document: str | None, output: Path | None) -> None:
+def export(kb: Home, fmt: str, document: str | None, output: Path | None) -> None:
     """Export the graph: Turtle or N-Triples (provenance included), or JSON Lines of asserted triples
     with labels, document and span.
 
@@ -481,10 +403,10 @@ def export(app: App, fmt: str, document: str | None, output: Path | None) -> Non
     """
     from kgstore.export import write_export
 
-    graph = app.document_iri(document) if document else None
+    graph = _document_iri(kb, document) if document else None
     stream = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
-        count = write_export(app.store, fmt, stream, graph)
+        count = write_export(kb.store, fmt, stream, graph)
     finally:
         if output:
             stream.close()
@@ -496,7 +418,7 @@ def export(app: App, fmt: str, document: str | None, output: Path | None) -> Non
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
 @click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.pass_obj
-def ui(app: App, port: int, address: str) -> None:
+def ui(kb: Home, port: int, address: str) -> None:
     """Open the Streamlit app (chat, explore, ingest, audit, SPARQL) on the configured store.
 
     Example: kgassist ui --port 8501
@@ -510,13 +432,13 @@ def ui(app: App, port: int, address: str) -> None:
         raise KGAssistError("The ui package is missing from this installation; reinstall kgassist.")
     from kgstore.share import die_with_parent
 
-    app.settings.home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "KGASSIST_HOME": str(app.settings.home)}
-    if app.settings.read_only:
+    kb.settings.home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "KGASSIST_HOME": str(kb.settings.home)}
+    if kb.settings.read_only:
         env["KGASSIST_READ_ONLY"] = "1"
     command = [sys.executable, "-m", "streamlit", "run", spec.origin, "--server.port", str(port),
-               "--server.address", address, *STREAMLIT_FLAGS]
-    with app.hosting():  # the app and any other kgassist process on this home share the store
+               "--server.address", address]  # the other options: ui/.streamlit/config.toml
+    with kb.hosting():  # the app and any other kgassist process on this home share the store
         click.echo(f"kgassist UI on http://{address}:{port}  (Ctrl-C stops it)")
         app_process = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)
         try:
@@ -549,13 +471,6 @@ def quickstart(ctx: click.Context, no_ui: bool, port: int) -> None:
                    "kgassist ui)")
         return
     ctx.invoke(ui, port=port, address="127.0.0.1")
-
-
-#: How `kgassist ui` runs Streamlit: headless on loopback, no usage statistics, no developer
-#: toolbar (Deploy, rerun, clear cache), no error details beyond the message.
-STREAMLIT_FLAGS = ["--server.headless", "true", "--browser.gatherUsageStats", "false",
-                   "--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
-                   "--server.fileWatcherType", "none"]
 
 
 class ProgressLines:

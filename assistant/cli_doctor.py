@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import sys
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from .home import Home
 
 
 @click.command()
 @click.option("--repair", is_flag=True, help="Fix the drift found (re-ingest, drop orphans, rebuild the index).")
 @click.option("--json", "as_json", is_flag=True, help="Print the checkup as JSON.")
 @click.pass_obj
-def doctor(app, repair: bool, as_json: bool) -> None:  # noqa: ANN001 - the cli's App
+def doctor(kb: Home, repair: bool, as_json: bool) -> None:
     """Check that store, database and vector index agree (and that the audit chain is intact).
 
     Exits 0 when everything agrees (after --repair, when it could fix it), 1 otherwise.
@@ -22,16 +27,13 @@ def doctor(app, repair: bool, as_json: bool) -> None:  # noqa: ANN001 - the cli'
     """
     from assistant import audit
     from ingestion import doctor as checks
-    from ingestion.index import VectorIndex
-    from ingestion.pipeline import from_settings
 
     if repair:
-        app.require_writable()
-        up = checks.repair(from_settings(app.settings, app.store, app.db, extractor_names=None))
+        kb.require_writable()
+        up = checks.repair(kb.pipeline())
     else:
-        index = VectorIndex(app.settings.index_dir, None, app.settings.index_kind)
-        up = checks.check(app.store, app.db, index)
-    trail = audit.verify(app.db)
+        up = checks.check(kb.store, kb.db, kb.index)
+    trail = audit.verify(kb.db)
     if as_json:
         click.echo(json.dumps({**up.to_json(), "audit": trail.to_json()}, indent=2))
     else:

@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
-from kgstore import KGAssistError
+from kgstore import KGAssistError, choices
+from kgstore.settings import KGEModelName
+
+if TYPE_CHECKING:
+    from .home import Home
 
 
 @click.group()
@@ -25,8 +31,7 @@ def finetune() -> None:
 @finetune.command()
 @click.option("--triples", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder with train.txt, valid.txt, test.txt (tab-separated) instead of the store's graph.")
-@click.option("--model", type=click.Choice(["transe", "distmult", "complex", "rotate"]), default="complex",
-              show_default=True)
+@click.option("--model", type=click.Choice(choices(KGEModelName)), help="Default: KGASSIST_KGE_MODEL (complex).")
 @click.option("--dim", type=click.IntRange(2), help="Embedding components (default: the model's preset).")
 @click.option("--epochs", type=click.IntRange(1), default=400, show_default=True, help="Most epochs (early stopping).")
 @click.option("--lr", type=float, help="Adam learning rate (default: the model's preset).")
@@ -37,7 +42,7 @@ def finetune() -> None:
               help="Checkpoint folder (default: HOME/finetune/kge).")
 @click.option("--json", "as_json", is_flag=True, help="Print {mrr, hits_at_1, hits_at_3, hits_at_10, seconds}.")
 @click.pass_obj
-def kge(app, triples: Path | None, model: str, dim: int | None, epochs: int, lr: float | None, negatives: int | None,  # noqa: ANN001
+def kge(kb: Home, triples: Path | None, model: str | None, dim: int | None, epochs: int, lr: float | None, negatives: int | None,  # noqa: ANN001
         seed: int, out: Path | None, as_json: bool) -> None:
     """Train TransE, DistMult, ComplEx or RotatE; report filtered MRR and Hits@1/3/10 on the test split.
 
@@ -46,16 +51,17 @@ def kge(app, triples: Path | None, model: str, dim: int | None, epochs: int, lr:
     from finetune import export
     from finetune.kge import preset, train
 
-    app.require_writable()
-    folder = out or app.settings.home / "finetune" / "kge"
+    kb.require_writable()
+    folder = out or kb.settings.home / "finetune" / "kge"
     if triples is not None:
         splits = export.read(triples)
         export.write(splits, folder / "triples", source=str(triples))
     else:  # the store's graph, split without leakage and kept with its labels next to the checkpoint
-        splits = export.export_store(app.store, folder / "triples", seed=seed)
+        splits = export.export_store(kb.store, folder / "triples", seed=seed)
     if not splits.test:
         raise KGAssistError("The graph is too small to split into train/valid/test; ingest more documents "
                             "first (kgassist quickstart loads the sample corpus).")
+    model = model or kb.settings.kge_model
     config = preset(model, dim=dim, lr=lr, epochs=epochs, negatives=negatives, seed=seed)
     log = None if as_json else (lambda line: click.echo(line, err=True))
     trained = train(splits, config, log=log, checkpoint=folder)
@@ -83,7 +89,7 @@ def kge(app, triples: Path | None, model: str, dim: int | None, epochs: int, lr:
               help="Adapter folder (default: HOME/finetune/adapter).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.pass_obj
-def adapter(app, kge_folder: Path | None, steps: int, batch_size: int, lr: float, lora: bool, examples: int,  # noqa: ANN001
+def adapter(kb: Home, kge_folder: Path | None, steps: int, batch_size: int, lr: float, lora: bool, examples: int,  # noqa: ANN001
             out: Path | None, as_json: bool) -> None:
     """Train the knowledge prefix adapter on the configured LLM (frozen; optionally LoRA).
 
@@ -95,14 +101,14 @@ def adapter(app, kge_folder: Path | None, steps: int, batch_size: int, lr: float
     """
     from finetune import pipeline
 
-    app.require_writable()
-    if app.settings.llm_backend != "transformers":
+    kb.require_writable()
+    if kb.settings.llm_backend != "transformers":
         raise KGAssistError("Adapter training runs on the transformers backend (KGASSIST_LLM_BACKEND=transformers); "
                             "the trained adapter is then served by any backend that takes prefixes.")
-    folder = kge_folder or app.settings.home / "finetune" / "kge"
-    target = out or app.settings.home / "finetune" / "adapter"
+    folder = kge_folder or kb.settings.home / "finetune" / "kge"
+    target = out or kb.settings.home / "finetune" / "adapter"
     log = None if as_json else (lambda line: click.echo(line, err=True))
-    result = pipeline.adapter(app.llm, folder, target, steps=steps, lora=lora, batch_size=batch_size, lr=lr,
+    result = pipeline.adapter(kb.llm, folder, target, steps=steps, lora=lora, batch_size=batch_size, lr=lr,
                               train_examples=examples, log=log)
     if as_json:
         click.echo(json.dumps(result))

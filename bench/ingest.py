@@ -22,8 +22,7 @@ from ingestion.chunking import chunk
 from ingestion.extract.base import Mention
 from ingestion.extract.patterns import PatternExtractor
 from ingestion.loaders import LoadedDocument
-from kgstore import Settings, open_store, vocab
-from kgstore.db import open_database
+from kgstore import Settings, vocab
 
 from .common import RESULTS, write_results
 
@@ -100,13 +99,11 @@ def ade(data: Path, llm_docs: int, models: Path) -> dict:
 def _ingest(folder: Path, home: Path, workers: int = 1) -> dict:
     """Two timed stages, as `kgassist ingest --no-vectors` then `kgassist index` run them: the
     deterministic path (load, chunk, extract, resolve, store, database) and the chunk vectors."""
-    from ingestion.pipeline import from_settings
+    from assistant.home import Home
 
-    settings = Settings(home=home)
-    store = open_store(settings)
-    store.load_ontology()
-    db = open_database(settings.db_url)
-    pipeline = from_settings(settings, store, db, vectors=False)
+    kb = Home(Settings(home=home))
+    kb.init_if_needed()
+    pipeline = kb.pipeline(vectors=False)
     megabytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
     started = time.perf_counter()
     report = pipeline.ingest([folder], workers=workers)
@@ -124,7 +121,7 @@ def _ingest(folder: Path, home: Path, workers: int = 1) -> dict:
                         "chunks_per_s": round(embedded / vectors, 2) if vectors else None},
             "with_vectors": {"seconds": round(total, 2), "docs_per_s": round(report.ok / total, 2),
                              "pages_per_s": round(report.pages / total, 2)},
-            "store": store, "db": db}
+            "store": kb.store, "db": kb.db}
 
 
 _GOLD = re.compile(r"-?\$?\(?-?\d[\d,]*(?:\.\d+)?")

@@ -20,18 +20,15 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from assistant.answer import open_assistant
-from assistant.llm import load_llm
+from assistant.home import Home
 from assistant.text import numbers, terms
-from ingestion.embed import SentenceTransformerEmbedder
-from ingestion.pipeline import from_settings
-from kgstore import Settings, open_store
-from kgstore.db import open_database
+from kgstore import Settings
+from kgstore.settings import AnswerMode, choices
 
 from .common import RESULTS, percentiles, write_results
 
 ROOT = Path(__file__).parents[1]
-MODES = ("hybrid", "graph", "retrieval")
+MODES = choices(AnswerMode)
 LABELS = ("yes", "no", "maybe")
 
 
@@ -39,24 +36,18 @@ def data_dir(arg: str | None) -> Path:
     return Path(arg or os.environ.get("KGASSIST_DATA", ROOT.parent / "shared" / "data"))
 
 
-class Home:
-    """A fresh kgassist home: store, database, index and the assistant over them."""
+def fresh_home(path: Path, embedder, llm, **settings) -> Home:  # noqa: ANN001
+    """A new kgassist home sharing the already loaded models (the composition root)."""
+    home = Home(Settings(home=path, **settings), embedder=embedder, llm=llm)
+    home.init_if_needed()
+    return home
 
-    def __init__(self, path: Path, embedder, llm, **settings):  # noqa: ANN001
-        self.settings = Settings(home=path, **settings)
-        self.store = open_store(self.settings)
-        self.store.load_ontology()
-        self.db = open_database(self.settings.db_url)
-        self.embedder, self.llm = embedder, llm
 
-    def ingest(self, folder: Path) -> dict:
-        started = time.perf_counter()
-        report = from_settings(self.settings, self.store, self.db, embedder=self.embedder).ingest([folder])
-        return {"documents": report.ok, "failed": len(report.failed), "chunks": report.chunks,
-                "triples": report.triples, "seconds": round(time.perf_counter() - started, 1)}
-
-    def assistant(self):  # noqa: ANN201
-        return open_assistant(self.settings, self.store, self.db, self.llm, embedder=self.embedder)
+def ingest(home: Home, folder: Path) -> dict:
+    started = time.perf_counter()
+    report = home.pipeline().ingest([folder])
+    return {"documents": report.ok, "failed": len(report.failed), "chunks": report.chunks,
+            "triples": report.triples, "seconds": round(time.perf_counter() - started, 1)}
 
 
 # -- PubMedQA -------------------------------------------------------------------------------------------
@@ -66,8 +57,8 @@ def pubmedqa(data: Path, work: Path, embedder, llm, limit: int, modes: list[str]
     folder.mkdir()
     for pmid, item in items.items():
         (folder / f"{pmid}.txt").write_text("\n".join(item["CONTEXTS"]) + "\n")
-    home = Home(work / "pubmedqa-home", embedder, llm, **settings)
-    ingested = home.ingest(folder)
+    home = fresh_home(work / "pubmedqa-home", embedder, llm, **settings)
+    ingested = ingest(home, folder)
     assistant = home.assistant()
     chosen = sorted(items)[:limit]
     out: dict = {"ingest": ingested, "questions": len(chosen), "gold": _counts(items[p]["final_decision"] for p in chosen)}
@@ -105,7 +96,7 @@ def _classification(gold: list[str], predicted: list[str]) -> dict[str, float]:
 def finance(data: Path, work: Path, embedder, llm, limit: int, modes: list[str], scope: str,  # noqa: ANN001
             **settings) -> dict:
     questions = [json.loads(line) for line in (data / "financebench" / "dev.jsonl").open()]
-    home = Home(work / f"finance-{scope}-home", embedder, llm, **settings)
+    home = fresh_home(work / f"finance-{scope}-home", embedder, llm, **settings)
     if scope == "evidence":
         folder = work / "finance-evidence"
         folder.mkdir()
@@ -118,7 +109,7 @@ def finance(data: Path, work: Path, embedder, llm, limit: int, modes: list[str],
     else:
         folder = data / "financebench" / "pdfs"
         asked = [q for q in questions if (folder / f"{q['doc_name']}.pdf").exists()][:limit]
-    ingested = home.ingest(folder)
+    ingested = ingest(home, folder)
     assistant = home.assistant()
     out: dict = {"scope": scope, "ingest": ingested, "questions": len(asked),
                  "numeric_questions": sum(_gold_numbers(q["answer"]) != [] for q in asked)}
@@ -182,8 +173,8 @@ LATENCY_QUESTIONS = [
 
 
 def latency(work: Path, embedder, llm, **settings) -> dict:  # noqa: ANN001
-    home = Home(work / "sample-home", embedder, llm, **settings)
-    home.ingest(ROOT / "ingestion" / "sample")
+    home = fresh_home(work / "sample-home", embedder, llm, **settings)
+    ingest(home, ROOT / "ingestion" / "sample")
     assistant = home.assistant()
     assistant.ask(LATENCY_QUESTIONS[0])  # warm-up: entity-label index, BM25, model caches
     stages: dict[str, list[float]] = {s: [] for s in ("linking", "sparql", "retrieval", "generation", "verification")}
@@ -212,8 +203,8 @@ def main() -> None:
     args = parser.parse_args()
     data = data_dir(args.data)
     settings = Settings()
-    llm = load_llm(settings)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    models = Home(settings)
+    llm, embedder = models.llm, models.embedder
     result: dict = {"params": {k: v for k, v in vars(args).items() if k != "data"}, "data": str(data),
                     "model": f"{llm.backend}:{llm.name}", "embedding_model": settings.embedding_model}
     overrides = {"answer_max_tokens": args.max_tokens}

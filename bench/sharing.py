@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -31,11 +30,9 @@ QUESTIONS = ["What are the side effects of metformin?", "Who is the CEO of Amazo
              "What is the dosage of metformin?"]
 
 
-def ingest_seconds(settings, store, db) -> float:  # noqa: ANN001
-    from ingestion.pipeline import from_settings
-
-    store.load_ontology()
-    pipeline = from_settings(settings, store, db, vectors=False)
+def ingest_seconds(home) -> float:  # noqa: ANN001
+    home.init_if_needed()
+    pipeline = home.pipeline(vectors=False)
     started = time.perf_counter()
     report = pipeline.ingest([SAMPLE / "finance", SAMPLE / "medical"])
     assert report.ok == 31, report.failed
@@ -57,19 +54,17 @@ def lookup_seconds(store, embedder, rounds: int) -> list[float]:  # noqa: ANN001
 
 
 def run(rounds: int) -> dict:
-    from ingestion.embed import SentenceTransformerEmbedder
+    from assistant.home import Home
     from kgstore import Settings, share
-    from kgstore.db import open_database
     from kgstore.endpoint import EndpointStore
     from kgstore.oxigraph import EmbeddedStore
 
-    embedder = SentenceTransformerEmbedder()
+    embedder = Home(Settings()).embedder
     root = Path(tempfile.mkdtemp(prefix="kgassist-sharing-"))
     results: dict[str, dict] = {}
     try:
         for way in ("in-process", "hosted"):
             settings = Settings(home=root / way)
-            db = open_database(settings.db_url)
             if way == "in-process":
                 store = EmbeddedStore(settings.store_path)
                 host = None
@@ -77,13 +72,14 @@ def run(rounds: int) -> dict:
                 host = share.StoreHost(settings.store_path)
                 url = host.start()
                 store = EndpointStore(f"{url}/query", f"{url}/update")
-            ingest = ingest_seconds(settings, store, db)
+            home = Home(settings, store=store, embedder=embedder)  # the backend under test, handed in
+            ingest = ingest_seconds(home)
             lookups = lookup_seconds(store, embedder, rounds)
             results[way] = {"ingest_s": round(ingest, 3), "lookup": percentiles(lookups)}
+            home.close()
             store.close()
             if host:
                 host.stop()
-            db.close()
         folder = Settings(home=root / "in-process").store_path
         opens = []
         for _ in range(20):

@@ -50,14 +50,12 @@ def client(number: int, env: dict[str, str], stop: str, out: str, most: int) -> 
 
     torch.set_num_threads(1)
     from assistant import audit
-    from assistant.answer import open_assistant
-    from assistant.llm import load_llm
-    from kgstore import Settings, open_store
-    from kgstore.db import open_database
+    from assistant.home import Home
+    from kgstore import Settings
 
-    settings = Settings()
-    store, db = open_store(settings, read_only=True), open_database(settings.db_url, migrate=False)
-    assistant = open_assistant(settings, store, db, load_llm(settings))
+    settings = Settings(read_only=True)
+    home = Home(settings, migrate=False)
+    db, assistant = home.db, home.assistant()
     Path(out + ".ready").touch()
     samples, errors, i, parent = [], [], number, os.getppid()
     while not os.path.exists(stop) and len(samples) + len(errors) < most and os.getppid() == parent:
@@ -176,21 +174,11 @@ def _kill_after(command: list[str], env: dict, seconds: float) -> bool:
 
 
 def _graph_sizes(home: Path) -> dict[str, int]:
-    from kgstore import Settings, open_store
+    from assistant.home import Home
+    from kgstore import Settings
 
-    store = open_store(Settings(home=home))
-    sizes = {str(g): n for g, n in store.graph_sizes().items()}
-    _release(store)
-    return sizes
-
-
-def _release(store) -> None:  # noqa: ANN001
-    """Close an embedded store so that the next process can open it (RocksDB's lock goes with the object)."""
-    import gc
-
-    store.close()
-    del store
-    gc.collect()
+    with Home(Settings(home=home)) as kb:  # closed, so that the next process can open the store
+        return {str(g): n for g, n in kb.store.graph_sizes().items()}
 
 
 def ingest_kills(work: Path, seeds: int) -> dict:
@@ -223,10 +211,7 @@ def finetune_kills(work: Path, seeds: int) -> dict:
     from finetune.kge import TrainedKGE
     from kgstore import KGAssistError
 
-    sys.path.insert(0, str(ROOT))
-    from tests.test_finetune import group_graph  # the tests' small graph with learnable structure
-
-    folder = export.write(export.split(group_graph(groups=12, size=10), seed=0), work / "ftriples", source="stress",
+    folder = export.write(export.split(export.sibling_groups(groups=12, size=10), seed=0), work / "ftriples", source="stress",
                           seed=0)
     env = {**os.environ, "KGASSIST_HOME": str(work / "fhome")}
     command = [KGASSIST, "finetune", "kge", "--triples", str(folder), "--model", "distmult", "--dim", "256",
@@ -270,11 +255,11 @@ def repairs(work: Path) -> list[dict]:
 def _drop_graph(home: Path) -> None:
     from rdflib import URIRef
 
-    from kgstore import Settings, open_store
+    from assistant.home import Home
+    from kgstore import Settings
 
-    store = open_store(Settings(home=home))
-    store.remove_document(URIRef(next(iter(store.documents()))))
-    _release(store)
+    with Home(Settings(home=home)) as kb:
+        kb.store.remove_document(URIRef(next(iter(kb.store.documents()))))
 
 
 def _sql(home: Path, *statements: str) -> None:
@@ -302,8 +287,7 @@ def tampering(work: Path, stressed_db: Path) -> dict:
 
 
 def bad_inputs(work: Path) -> dict:
-    sys.path.insert(0, str(ROOT))
-    from tests.badfiles import write_bad_corpus
+    from bench.hostile import write_bad_corpus
 
     expected = write_bad_corpus(work / "bad", huge_mb=64, bomb_mb=1024)
     env = {**os.environ, "KGASSIST_HOME": str(work / "bhome"), "KGASSIST_MAX_FILE_MB": "64",

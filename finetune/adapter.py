@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from kgstore.errors import KGAssistError
+from kgstore.errors import ConfigError, KGAssistError
 
 from .atomic import recover
 from .export import Triple
@@ -143,8 +143,8 @@ class KnowledgePrefix:
     def attach(self, llm: Any) -> None:
         """Check that `llm` (any backend with `input_embeddings()`) runs the adapter's base model, and
         load the adapter's LoRA weights into it (transformers backend), if it has any."""
-        if not hasattr(llm, "input_embeddings"):
-            raise KGAssistError(f"The {llm.backend} backend cannot take prefix embeddings; use the transformers or "
+        if not llm.supports_prefix:
+            raise ConfigError(f"The {llm.backend} backend cannot take prefix embeddings; use the transformers or "
                                 "vllm backend with KGASSIST_ADAPTER, or unset KGASSIST_ADAPTER.")
         found = base_fingerprint(llm.input_embeddings(), llm.name)
         expected = {k: self.config.base_model[k] for k in ("hidden_size", "vocab_size", "embedding_digest")}
@@ -155,8 +155,8 @@ class KnowledgePrefix:
         if self.lora is not None:
             from peft import PeftModel
 
-            if not hasattr(llm, "model"):
-                raise KGAssistError("This adapter has LoRA weights, which kgassist applies on the transformers "
+            if not llm.supports_lora:
+                raise ConfigError("This adapter has LoRA weights, which kgassist applies on the transformers "
                                     "backend; use KGASSIST_LLM_BACKEND=transformers or an adapter without LoRA.")
             llm.model = PeftModel.from_pretrained(llm.model, str(self.lora)).eval()
 

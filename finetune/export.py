@@ -52,6 +52,17 @@ def store_triples(store: KGStore, *, types: bool = True) -> list[Triple]:
     return sorted(out)
 
 
+def sibling_groups(groups: int = 4, size: int = 8) -> list[tuple[str, str, str]]:
+    """A small synthetic graph with learnable structure, for smoke tests and benchmarks: groups
+    whose members are all siblings of each other."""
+    triples = []
+    for g in range(groups):
+        members = [f"g{g}_e{i}" for i in range(size)]
+        triples += [(m, "member_of", f"group{g}") for m in members]
+        triples += [(a, "sibling_of", b) for a in members for b in members if a != b]
+    return triples
+
+
 def split(triples: Sequence[Triple], *, valid: float = 0.1, test: float = 0.1, seed: int = 0) -> TripleSplits:
     """Random split by unordered entity pair, so a triple and its inverse (t, r', h) always land in
     the same split; a held-out pair whose entity or relation train never sees moves to train."""

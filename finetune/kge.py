@@ -20,10 +20,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from kgstore.errors import ConfigError
+from kgstore.settings import KGEModelName, choices
+
 from .atomic import recover, replace_folder
 from .export import TripleSplits
 
-MODELS = ("transe", "distmult", "complex", "rotate")
+MODELS = choices(KGEModelName)
 
 
 @dataclass
@@ -46,7 +49,7 @@ class KGEConfig:
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
-            raise ValueError(f"Unknown KGE model {self.model!r}; choose one of {', '.join(MODELS)}.")
+            raise ConfigError(f"Unknown KGE model {self.model!r}; choose one of {', '.join(MODELS)}.")
         if self.loss not in ("bce", "ce"):
             raise ValueError(f"loss must be bce or ce, not {self.loss!r}")
 

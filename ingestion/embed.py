@@ -7,11 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kgstore.errors import KGAssistError
-
-
-class ModelNotAvailableError(KGAssistError):
-    """A configured model is not installed locally (kgassist never downloads at run time)."""
+from kgstore.errors import ModelNotAvailableError
 
 
 def offline() -> None:
@@ -38,6 +34,10 @@ def model_path(name: str) -> Path:
     """Where a sentence-transformers model lives: a local folder, or the bundled all-MiniLM-L6-v2."""
     candidate = Path(name).expanduser()
     if candidate.is_dir():
+        if not any((candidate / f).is_file() for f in ("modules.json", "config.json")):
+            raise ModelNotAvailableError(f"{candidate} is not a sentence-transformers model folder (no modules.json "
+                                         "or config.json). Point KGASSIST_EMBEDDING_MODEL at one, or leave it at "
+                                         "the default all-MiniLM-L6-v2.")
         return candidate
     if name.lower().rsplit("/", 1)[-1] == "all-minilm-l6-v2":
         try:

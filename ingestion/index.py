@@ -7,32 +7,50 @@ Exact inner-product search by default; HNSW or IVF for large corpora (`kind`).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-KINDS = ("flat", "hnsw", "ivf")
+from kgstore.errors import ConfigError
+from kgstore.settings import IndexKind, choices
+
+KINDS = choices(IndexKind)
 
 
 class VectorIndex:
-    def __init__(self, folder: Path, dim: int | None = None, kind: str = "flat"):
-        """Open the index under `folder`; `dim` may be omitted when the index file exists."""
+    def __init__(self, folder: Path, dim: int | None = None, kind: str = "flat", model: str | None = None):
+        """Open the index under `folder`; `dim` may be omitted when the index file exists. `model`
+        names the embedding model its vectors come from: an index built with another is refused."""
         import faiss
 
         if kind not in KINDS:
-            raise ValueError(f"unknown index kind {kind!r}; choose one of {KINDS}")
+            raise ConfigError(f"Unknown index kind {kind!r}; choose one of {', '.join(KINDS)} (KGASSIST_INDEX_KIND).")
         self._faiss = faiss
-        self.folder, self.kind = Path(folder), kind
+        self.folder, self.kind, self.model = Path(folder), kind, model
+        self._check_model()
         self.path = self.folder / f"chunks.{kind}.faiss"
         stored = faiss.read_index(str(self.path)) if self.path.exists() else None
         self.dim = dim or (stored.d if stored is not None else 384)
         self._index = stored if stored is not None else self._empty()
         if self._index.d != self.dim:
-            raise ValueError(f"index at {self.path} has dimension {self._index.d}, the embedder {self.dim}; "
-                             "delete that file; `kgassist index` rebuilds it from the vectors kept in the database")
+            raise ConfigError(f"The index at {self.path} holds {self._index.d}-dimensional vectors, the embedding "
+                              f"model {self.dim}-dimensional ones: set KGASSIST_EMBEDDING_MODEL back to the model "
+                              "it was built with, or use a new KGASSIST_HOME.")
         self._dirty = False
+
+    def _check_model(self) -> None:
+        """The index and the database's vectors came from one embedding model (`model.json`)."""
+        recorded = self.folder / "model.json"
+        if self.model is None or not recorded.is_file():
+            return
+        built = json.loads(recorded.read_text()).get("embedding_model")
+        same = lambda a, b: a.rstrip("/").rsplit("/", 1)[-1].lower() == b.rstrip("/").rsplit("/", 1)[-1].lower()  # noqa: E731
+        if built and not same(built, self.model):
+            raise ConfigError(f"The vectors of {self.folder} were made with the embedding model {built!r}, not "
+                              f"{self.model!r}: set KGASSIST_EMBEDDING_MODEL={built}, or use a new KGASSIST_HOME.")
 
     def _empty(self, n: int = 0):  # noqa: ANN202
         f = self._faiss
@@ -106,4 +124,6 @@ class VectorIndex:
         tmp = self.path.with_suffix(".tmp")
         self._faiss.write_index(self._index, str(tmp))
         os.replace(tmp, self.path)
+        if self.model is not None:
+            (self.folder / "model.json").write_text(json.dumps({"embedding_model": self.model, "dim": self.dim}))
         self._dirty = False

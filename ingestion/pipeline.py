@@ -250,28 +250,11 @@ class Pipeline:
 
     def remove(self, reference: str) -> bool:
         """Remove a document (by path, source URI or document IRI) from store, database and index."""
-        with self.writing():
-            with self.db.session() as session:
-                doc = find_document(session, reference)
-                if doc is None:
-                    return False
-                chunk_ids = [c.id for c in doc.chunks]
-                self.store.remove_document(URIRef(doc.iri))
-                session.delete(doc)
-            self._drop_vectors(chunk_ids)
-            self.index.save()
-        return True
+        return remove_document(self.store, self.db, self.index, reference, self.lock)
 
     def sync_index(self) -> tuple[int, int]:
         """Repair drift between the FAISS index and the vectors kept in the database."""
-        with self.db.session() as session:
-            rows = session.execute(select(ChunkRow.id, ChunkRow.embedding).join(Document)
-                                   .where(Document.status == "ok", ChunkRow.embedding.is_not(None))).all()
-        stored = {cid: np.frombuffer(blob, dtype=np.float32) for cid, blob in rows}
-        changed = self.index.sync(stored)
-        if any(changed):
-            self.index.save()
-        return changed
+        return sync_index(self.db, self.index)
 
     # ----------------------------------------------------------------------------------- helpers
     def _known_documents(self) -> dict[str, tuple[str, str | None]]:
@@ -430,17 +413,47 @@ class Pipeline:
             self.index.remove(chunk_ids)
 
 
-def from_settings(settings, store: KGStore, db: Database, extractor_names: Sequence[str] | None = None,
-                  llm=None, embedder: Embedder | None = None, vectors: bool = True) -> Pipeline:  # noqa: ANN001
-    """A pipeline wired as the settings say (extractors, chunking, limits, index kind)."""
-    from .embed import SentenceTransformerEmbedder
+def sync_index(db: Database, index: VectorIndex) -> tuple[int, int]:
+    """Make the FAISS index hold exactly the vectors the database keeps; (added, removed)."""
+    with db.session() as session:
+        rows = session.execute(select(ChunkRow.id, ChunkRow.embedding).join(Document)
+                               .where(Document.status == "ok", ChunkRow.embedding.is_not(None))).all()
+    stored = {cid: np.frombuffer(blob, dtype=np.float32) for cid, blob in rows}
+    changed = index.sync(stored)
+    if any(changed):
+        index.save()
+    return changed
+
+
+def remove_document(store: KGStore, db: Database, index: VectorIndex, reference: str,
+                    lock: WriterLock | None = None) -> bool:
+    """Remove a document (by path, source URI or document IRI) from store, database and index;
+    False when no ingested document matches. Needs no embedder."""
+    with lock.held() if lock is not None else nullcontext():
+        with db.session() as session:
+            doc = find_document(session, reference)
+            if doc is None:
+                return False
+            chunk_ids = [c.id for c in doc.chunks]
+            store.remove_document(URIRef(doc.iri))
+            session.delete(doc)
+        if index.kind == "hnsw":
+            sync_index(db, index)  # HNSW cannot delete in place; rebuild from the database's vectors
+        else:
+            index.remove(chunk_ids)
+        index.save()
+    return True
+
+
+def from_settings(settings, store: KGStore, db: Database, embedder: Embedder, index: VectorIndex,
+                  extractor_names: Sequence[str] | None = None, llm=None, vectors: bool = True) -> Pipeline:  # noqa: ANN001
+    """A pipeline over opened parts, wired as the settings say (extractors, chunking, limits);
+    `assistant.home.Home.pipeline` is the one caller outside tests of the pipeline itself."""
     from .extract import build_extractors
 
-    names = extractor_names or [n.strip() for n in settings.extractors.split(",") if n.strip()]
+    names = list(extractor_names or settings.extractor_names)
     known = [(label, kind) for _, label, kind in store.entity_labels() if kind in _GAZETTEER_TYPES]
     extractors = build_extractors(names, entities=known, table_mapping=settings.table_mapping, llm=llm)
-    embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
-    index = VectorIndex(settings.index_dir, embedder.dim, settings.index_kind)
     mb = 1024 * 1024
     limits = loaders.Limits(int(settings.max_file_mb * mb), settings.max_text_chars, int(settings.max_inflated_mb * mb))
     options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, limits,

@@ -11,6 +11,10 @@ class ConfigError(KGAssistError):
     """Settings are missing or inconsistent."""
 
 
+class ModelNotAvailableError(ConfigError):
+    """A configured model is not on disk, or its folder holds no model (nothing is downloaded)."""
+
+
 class StoreError(KGAssistError):
     """The RDF store could not be opened, read or written."""
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,8 +17,23 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from .errors import ConfigError
+
 CONFIG_ENV = "KGASSIST_CONFIG"
 DEFAULT_CONFIG = "kgassist.toml"
+
+# The names of each choice, defined once: settings validate against them, and the CLI, the app and
+# each implementation's registry read them (`choices(LLMBackend)`).
+LLMBackend = Literal["transformers", "vllm", "openai"]
+ExtractorName = Literal["patterns", "table", "llm"]
+KGEModelName = Literal["transe", "distmult", "complex", "rotate"]
+AnswerMode = Literal["hybrid", "graph", "retrieval"]
+IndexKind = Literal["flat", "hnsw", "ivf"]
+
+
+def choices(kind: Any) -> tuple[str, ...]:
+    """The names a choice type admits, in order."""
+    return get_args(kind)
 
 
 class Settings(BaseSettings):
@@ -42,7 +57,7 @@ class Settings(BaseSettings):
     sparql_timeout_s: float = Field(10.0, gt=0)
 
     # Models (used by later layers; every name is configurable).
-    llm_backend: str = "transformers"
+    llm_backend: LLMBackend = "transformers"
     llm_model: str = "SmolLM2-135M-Instruct"
     llm_base_url: str = Field("http://127.0.0.1:8000/v1", description="OpenAI-compatible server (openai backend).")
     llm_api_key: SecretStr = SecretStr("")
@@ -60,6 +75,9 @@ class Settings(BaseSettings):
     passages: int = Field(5, ge=0, le=50, description="Passages retrieved per question.")
     answer_max_tokens: int = Field(160, ge=8, description="Token limit of a written answer.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted (longer ones are refused).")
+    answer_mode: AnswerMode = Field("hybrid", description="Sources of an answer: graph and passages, graph only, "
+                                    "or passages only.")
+    kge_model: KGEModelName = Field("complex", description="Default model of `kgassist finetune kge`.")
 
     # Ingestion.
     chunk_size: int = Field(800, ge=100)
@@ -68,11 +86,23 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(20_000_000, ge=1000, description="Most characters of text extracted from one file.")
     max_inflated_mb: float = Field(512.0, gt=0, description="Most a PDF's compressed streams may expand to.")
     ingest_batch_docs: int = Field(64, ge=1, description="Documents written per store update and transaction.")
-    extractors: str = Field("patterns,table", description="Comma-separated: patterns, table, llm.")
+    extractors: str = Field("patterns,table", description="Comma-separated: " + ", ".join(choices(ExtractorName)))
     table_mapping: str = Field("", description="YAML table mapping; default: the bundled mapping.")
-    index_kind: str = Field("flat", pattern="^(flat|hnsw|ivf)$")
+    index_kind: IndexKind = "flat"
 
     read_only: bool = False
+
+    @field_validator("extractors", mode="after")
+    @classmethod
+    def _known_extractors(cls, value: str) -> str:
+        for name in (n.strip() for n in value.split(",")):
+            if name and name not in choices(ExtractorName):
+                raise ValueError(f"unknown extractor {name!r}; choose from {', '.join(choices(ExtractorName))}")
+        return value
+
+    @property
+    def extractor_names(self) -> list[str]:
+        return [n.strip() for n in self.extractors.split(",") if n.strip()]
 
     @field_validator("home", mode="after")
     @classmethod
@@ -130,6 +160,19 @@ class Settings(BaseSettings):
         data["database_url"] = redact_url(self.db_url)
         data["store_url"] = redact_url(self.store_url)
         return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings in force; a bad value is a `ConfigError` naming the variable and what is allowed."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"]) or "settings"
+            name = f"KGASSIST_{field.upper()}" if field in Settings.model_fields else field
+            problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+        raise ConfigError("Invalid settings: " + "; ".join(problems) + " (environment, or kgassist.toml).") from None
 
 
 def redact_url(url: str) -> str:

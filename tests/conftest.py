@@ -49,9 +49,10 @@ def postgres_url():
 @pytest.fixture(scope="session")
 def embedder():
     """The real default embedder (all-MiniLM-L6-v2 from its PyPI package), loaded once."""
-    from ingestion.embed import SentenceTransformerEmbedder
+    from assistant.home import Home
+    from kgstore import Settings
 
-    return SentenceTransformerEmbedder()
+    return Home(Settings()).embedder
 
 
 @pytest.fixture(scope="session")

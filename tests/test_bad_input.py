@@ -13,8 +13,8 @@ import pytest
 
 from ingestion import loaders
 
-from .badfiles import MB, bomb_pdf, write_bad_corpus
-from .test_ingest import KGASSIST
+from bench.hostile import MB, bomb_pdf, write_bad_corpus
+from .helpers import KGASSIST
 
 #: the limits the run below sets, and the peak memory the whole `kgassist ingest` process may reach
 LIMITS = {"KGASSIST_MAX_FILE_MB": "64", "KGASSIST_MAX_INFLATED_MB": "128", "KGASSIST_MAX_TEXT_CHARS": "8000000"}

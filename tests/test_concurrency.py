@@ -17,11 +17,10 @@ import pytest
 from sqlalchemy import func, select
 
 from ingestion import doctor
-from ingestion.pipeline import from_settings
-from kgstore import Settings, open_store
 from kgstore.db import Chunk, Document, open_database
 
 from . import servers
+from .helpers import KB
 
 SAMPLE = Path(__file__).parents[1] / "ingestion" / "sample"
 KGASSIST = str(Path(sys.executable).parent / "kgassist")
@@ -65,17 +64,13 @@ def test_readers_in_other_processes_never_see_half_a_document_while_a_batch_inge
     corpus = tmp_path / "corpus"
     for i in range(2):
         shutil.copytree(SAMPLE, corpus / f"copy{i}", ignore=shutil.ignore_patterns("README.md"))
-    reference = Settings(home=tmp_path / "reference")
-    ref_store, ref_db = open_store(reference), open_database(reference.db_url)
-    ref_store.load_ontology()
-    from_settings(reference, ref_store, ref_db, embedder=embedder).ingest([corpus])
-    sizes, chunks = whole(ref_store, ref_db)
+    reference = KB(tmp_path / "reference", embedder, corpus)
+    sizes, chunks = whole(reference.store, reference.db)
 
     with servers.oxigraph_server() as base:
-        settings = Settings(home=tmp_path / "live", store_url=f"{base}/query")
-        store, db = open_store(settings), open_database(settings.db_url)
-        store.load_ontology()
-        pipeline = from_settings(settings, store, db, embedder=embedder)
+        live = KB(tmp_path / "live", embedder, store_url=f"{base}/query")
+        settings, store, db = live.settings, live.store, live.db
+        pipeline = live.pipeline()
         pipeline.options = dataclasses.replace(pipeline.options, batch_docs=3)  # many small commits to interleave
         context = multiprocessing.get_context("spawn")
         stop = tmp_path / "stop"

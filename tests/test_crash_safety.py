@@ -24,8 +24,7 @@ from ingestion.lock import WriterBusyError, WriterLock
 from kgstore import KGAssistError
 from kgstore.db import Chunk, Document
 
-from .test_finetune import group_graph
-from .test_ingest import KB, KGASSIST, SAMPLE, _store_snapshot
+from .helpers import KB, KGASSIST, SAMPLE, store_snapshot
 
 
 @pytest.fixture
@@ -172,7 +171,7 @@ def clean_ingest(big_corpus, tmp_path_factory) -> tuple[float, tuple]:
     done = subprocess.run([KGASSIST, "ingest", str(big_corpus)], capture_output=True, text=True,
                           env={**os.environ, **SMALL_BATCHES, "KGASSIST_HOME": str(home)})
     assert done.returncode == 0, done.stderr
-    return time.monotonic() - started, _store_snapshot(home)
+    return time.monotonic() - started, store_snapshot(home)
 
 
 @pytest.mark.slow
@@ -193,12 +192,12 @@ def test_kill_9_at_a_random_point_of_ingestion_then_doctor_and_rerun_lose_nothin
     rerun = run("ingest", str(big_corpus))
     assert rerun.returncode == 0, rerun.stderr
     assert run("doctor").returncode == 0
-    assert _store_snapshot(tmp_path / "killed") == expected
+    assert store_snapshot(tmp_path / "killed") == expected
 
 
 def _triples_folder(root: Path) -> Path:
     """A graph big enough that training takes a few seconds and checkpoints several times."""
-    return export.write(export.split(group_graph(groups=12, size=10), seed=0), root / "triples", source="crash test",
+    return export.write(export.split(export.sibling_groups(groups=12, size=10), seed=0), root / "triples", source="crash test",
                         seed=0)
 
 

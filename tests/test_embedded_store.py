@@ -36,7 +36,7 @@ def test_rdflib_sees_the_same_graph(tmp_path):
 
 
 def test_a_second_process_is_told_which_process_holds_the_store(tmp_path):
-    store = EmbeddedStore(tmp_path / "store")
+    store = EmbeddedStore(tmp_path / "store")  # noqa: F841 - holds the folder
     code = ("from kgstore.oxigraph import EmbeddedStore\n"
             f"EmbeddedStore(__import__('pathlib').Path({str(tmp_path / 'store')!r}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -20,19 +20,11 @@ KGASSIST = str(Path(sys.executable).parent / "kgassist")
 SAMPLE = Path(__file__).parents[1] / "ingestion" / "sample"
 
 
-def group_graph(groups: int = 4, size: int = 8) -> list[tuple[str, str, str]]:
-    """A small graph with learnable structure: groups whose members are all siblings of each other."""
-    triples = []
-    for g in range(groups):
-        members = [f"g{g}_e{i}" for i in range(size)]
-        triples += [(m, "member_of", f"group{g}") for m in members]
-        triples += [(a, "sibling_of", b) for a in members for b in members if a != b]
-    return triples
 
 
 @pytest.fixture(scope="module")
 def group_folder(tmp_path_factory) -> Path:
-    splits = export.split(group_graph(), seed=0)
+    splits = export.split(export.sibling_groups(), seed=0)
     return export.write(splits, tmp_path_factory.mktemp("ring"), source="test group graph", seed=0)
 
 
@@ -46,8 +38,8 @@ def group_kge(group_folder, tmp_path_factory) -> Path:
 
 # -- export -------------------------------------------------------------------------------------------------
 def test_the_split_keeps_a_triple_and_its_inverse_together_and_holds_out_only_known_entities():
-    splits = export.split(group_graph(), seed=1)
-    assert len(splits.train) + len(splits.valid) + len(splits.test) == len(set(group_graph()))
+    splits = export.split(export.sibling_groups(), seed=1)
+    assert len(splits.train) + len(splits.valid) + len(splits.test) == len(set(export.sibling_groups()))
     assert splits.valid and splits.test
     assert export.leakage(splits) == {"valid": 0, "test": 0}
     seen = {x for h, r, t in splits.train for x in (h, r, t)}
@@ -165,14 +157,9 @@ def test_an_adapter_refuses_a_different_base_model(adapter_folder, llm):
 
 
 @pytest.mark.slow
-def test_the_assistant_prefixes_linked_entities_when_an_adapter_is_configured(adapter_folder, llm, tmp_path):
-    from assistant.answer import open_assistant
-    from kgstore import Settings, open_store
-    from kgstore.db import open_database
+def test_the_assistant_prefixes_linked_entities_when_an_adapter_is_configured(adapter_folder, llm, tmp_path,
+                                                                              embedder):
+    from .helpers import KB
 
-    settings = Settings(home=tmp_path, adapter=str(adapter_folder))
-    store = open_store(settings)
-    store.load_ontology()
-    assistant = open_assistant(settings, store, open_database(settings.db_url), llm)
-    assert isinstance(assistant.knowledge, KnowledgePrefix)
-    store.close()
+    with KB(tmp_path, embedder, adapter=str(adapter_folder)) as kb:
+        assert isinstance(kb.assistant(llm).knowledge, KnowledgePrefix)

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,36 +13,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from sqlalchemy import func, select
 
-from ingestion.pipeline import from_settings
-from kgstore import Settings, open_store, vocab
-from kgstore.db import Chunk, Document, EntityMerge, open_database
+from kgstore import vocab
+from kgstore.db import Chunk, Document, EntityMerge
 
-from .pdfs import write_text_pdf
-
-SAMPLE = Path(__file__).parents[1] / "ingestion" / "sample"
-KGASSIST = str(Path(sys.executable).parent / "kgassist")
-
-
-class KB:
-    """A kgassist home with its store, database and pipeline, as the CLI would build them."""
-
-    def __init__(self, home: Path, embedder):
-        self.settings = Settings(home=home)
-        self.store = open_store(self.settings)
-        self.store.load_ontology()
-        self.db = open_database(self.settings.db_url)
-        self.embedder = embedder
-
-    def pipeline(self):
-        return from_settings(self.settings, self.store, self.db, embedder=self.embedder)
-
-    def ingest(self, *paths, **kw):
-        return self.pipeline().ingest([Path(p) for p in paths], **kw)
-
-    def count(self, model) -> int:
-        with self.db.session() as s:
-            return s.scalar(select(func.count()).select_from(model))
-
+from .helpers import KB, KGASSIST, SAMPLE
+from bench.pdfs import write_text_pdf
 
 @pytest.fixture
 def corpus(tmp_path) -> Path:
@@ -220,7 +194,7 @@ def test_a_document_whose_triples_cannot_be_stored_fails_alone(kb, tmp_path):
 
 
 def test_vectors_can_be_deferred_and_computed_later(kb, corpus):
-    pipeline = from_settings(kb.settings, kb.store, kb.db, embedder=kb.embedder, vectors=False)
+    pipeline = kb.pipeline(vectors=False)
     report = pipeline.ingest([corpus / "medical"])
     assert report.ok > 0 and report.timings["embed"] == 0
     assert len(pipeline.index) == 0
@@ -238,24 +212,6 @@ def test_pdfs_are_ingested_page_by_page(kb, tmp_path):
     report = kb.ingest(pdf)
     assert report.ok == 1 and report.pages == 2
     assert kb.store.find_entities("Jane Roe")[0].label == "Jane Roe"
-
-
-def _store_snapshot(home: Path) -> tuple[set, list, int]:
-    settings = Settings(home=home)
-    store = open_store(settings)
-    quads = set()
-    for graph in store.documents():
-        quads |= {(graph, *t) for t in store.graph_triples(graph)}
-    db = open_database(settings.db_url)
-    with db.session() as s:
-        chunks = sorted((d.uri, c.ord, c.start, c.end) for d in s.scalars(select(Document)) for c in d.chunks)
-        statuses = {d.status for d in s.scalars(select(Document))}
-    store.close()
-    del store
-    assert statuses == {"ok"}
-    from ingestion.index import VectorIndex
-
-    return quads, chunks, len(VectorIndex(settings.index_dir, 384))
 
 
 def test_the_cli_ingests_with_a_json_summary_and_exit_codes(tmp_path, corpus):

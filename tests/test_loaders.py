@@ -7,7 +7,7 @@ import pytest
 from ingestion import loaders
 from ingestion.loaders import LoadError
 
-from .pdfs import write_encrypted_pdf, write_text_pdf
+from bench.pdfs import write_encrypted_pdf, write_text_pdf
 
 
 def test_text_and_markdown_keep_the_file_content_as_is(tmp_path):

@@ -10,12 +10,16 @@ import streamlit as st
 
 VIEWS = Path(__file__).parent / "views"
 
-st.set_page_config(page_title="kgassist", page_icon=":material/search:", layout="wide")
+# An emoji icon, not a :material/…: one, which the browser would fetch from fonts.gstatic.com.
+st.set_page_config(page_title="kgassist", page_icon="🔎", layout="wide",
+                   menu_items={"About": "kgassist: answers from your documents, with their sources."})
 pages = [
     st.Page(VIEWS / "chat.py", title="Chat", icon=":material/chat:", default=True),
     st.Page(VIEWS / "explore.py", title="Explore", icon=":material/hub:"),
     st.Page(VIEWS / "ingest.py", title="Ingest", icon=":material/upload_file:"),
     st.Page(VIEWS / "audit.py", title="Audit", icon=":material/fact_check:"),
     st.Page(VIEWS / "sparql.py", title="SPARQL", icon=":material/terminal:"),
+    st.Page(VIEWS / "document.py", title="Document", icon=":material/description:", url_path="document",
+            visibility="hidden"),
 ]
 st.navigation(pages).run()

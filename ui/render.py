@@ -8,8 +8,13 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.display import format_figures, format_value
+from ui import sources
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:~$=])")
 _CITATION = re.compile(r"\[([FP]\d+)\]")
+#: The in-app view of a document, opened with ?doc=<IRI>&start=…&end=…
+DOCUMENT_PAGE = "views/document.py"
 
 
 def escape(text: str) -> str:
@@ -25,42 +30,73 @@ def highlighted(text: str, start: int, end: int) -> str:
     return f"{escape(text[:start])}:orange-background[**{escape(text[start:end])}**]{escape(text[end:])}"
 
 
-def chunk_text(database: Any, document: str, start: int | None, end: int | None) -> tuple[str, int, int] | None:
-    """The stored chunk of `document` holding [start, end): its text and the span relative to it."""
-    from sqlalchemy import select
+def highlighted_lines(text: str, start: int, end: int) -> str:
+    """`highlighted`, line by line, the line breaks kept (Markdown would join the lines)."""
+    out, offset = [], 0
+    for line in text.split("\n"):
+        out.append(highlighted(line, start - offset, end - offset))
+        offset += len(line) + 1
+    return "  \n".join(out)
 
-    from kgstore.db import Chunk, Document
 
-    if start is None or end is None:
-        return None
-    with database.session() as session:
-        row = session.execute(select(Chunk.text, Chunk.start).join(Document).where(
-            (Document.iri == document) | (Document.uri == document), Chunk.start <= start, Chunk.end >= end)
-            .order_by(Chunk.ord).limit(1)).first()
-    if row is None:
-        return None
-    text, offset = row
-    return text, start - offset, end - offset
+def show_excerpt(part: sources.Text, start: int, end: int) -> None:
+    """Part of a document with the document span [start, end) highlighted."""
+    st.markdown(highlighted_lines(part.text, start - part.start, end - part.start))
+
+
+def show_source(database: Any, document: str, start: int | None, end: int | None, detail: str = "") -> None:
+    """A cited span: its document's name, the sentence or table row around it, the whole chunk
+    behind "Show more", and a link that opens the document in the app."""
+    found = sources.cited(database, document, start, end)
+    if found is None:
+        st.markdown(f"**{escape(sources.name(database, document))}**")
+        st.caption(detail or "The cited text is no longer stored.")
+        return
+    st.markdown(f"**{escape(found.source.name)}**")
+    st.caption(" · ".join(filter(None, [f"characters {start}–{end}", detail])))
+    show_excerpt(found.context, found.start, found.end)
+    if found.chunk.text.strip() != found.context.text.strip():
+        with st.expander("Show more"):
+            show_excerpt(found.chunk, found.start, found.end)
+    document_link(found.source.iri, found.start, found.end)
+
+
+def document_link(iri: str, start: int, end: int, label: str = "Open the document") -> None:
+    """A link that opens the document inside the app, the span [start, end) highlighted."""
+    st.page_link(DOCUMENT_PAGE, label=label, icon=":material/description:",
+                 query_params={"doc": iri, "start": str(start), "end": str(end)})
+
+
+def fact_text(fact: dict[str, Any]) -> str:
+    return (f"**{escape(fact['subject_label'])}** — {escape(fact['predicate_label'])} — "
+            f"**{escape(format_value(fact['object_label']))}**")
 
 
 def show_fact(fact: dict[str, Any], database: Any) -> None:
-    """A fact as subject — predicate — object, then each provenance with its span highlighted."""
-    st.markdown(f"**{escape(fact['subject_label'])}** — {escape(fact['predicate_label'])} — "
-                f"**{escape(fact['object_label'])}**")
+    """A fact as subject — predicate — object, then where it was stated, each span highlighted."""
+    st.markdown(fact_text(fact))
     if not fact.get("provenance"):
         st.caption("No provenance recorded for this fact.")
     for p in fact.get("provenance", [])[:3]:
-        st.caption(f"{p['document']} · characters {p['start']}–{p['end']} · {p['extractor']} · "
-                   f"confidence {p['confidence']}")
-        found = chunk_text(database, p["document"], p.get("start"), p.get("end"))
-        if found:
-            st.markdown(highlighted(*found))
+        show_source(database, p["document"], p.get("start"), p.get("end"),
+                    f"{p['extractor']} · confidence {p['confidence']}")
 
 
-def show_passage(passage: dict[str, Any]) -> None:
+def show_passage(passage: dict[str, Any], database: Any, claims: list[str]) -> None:
+    """A retrieved passage: the sentence the answer draws on (the one most like the `claims` citing
+    it), the whole passage behind "Show more", and a link that opens its document."""
     start, end = passage["span"]
-    st.caption(f"{passage.get('title') or passage['document']} · characters {start}–{end}")
-    st.markdown(escape(passage["text"]))
+    text = passage.get("text") or ""
+    doc = sources.source(database, passage["document"]) if database is not None else None
+    st.markdown(f"**{escape(passage.get('title') or (doc.name if doc else 'a document'))}**")
+    st.caption(f"characters {start}–{end}")
+    a, b = sources.best_sentence(text, claims, table=bool(doc and doc.table))
+    st.markdown(escape(text[a:b]))
+    if text[a:b].strip() != text.strip():
+        with st.expander("Show more"):
+            st.markdown(highlighted_lines(text, a, b))
+    if doc is not None:
+        document_link(doc.iri, start + a, start + b)
 
 
 def show_answer(answer: dict[str, Any], database: Any, key: str) -> None:
@@ -69,23 +105,27 @@ def show_answer(answer: dict[str, Any], database: Any, key: str) -> None:
     claims = answer.get("claims") or [{"sentence": answer["answer"], "supported": True}]
     lines = []
     for claim in claims:
-        sentence = escape(claim["sentence"])
+        sentence = escape(format_figures(claim["sentence"]))
         if claim.get("supported", True):
             lines.append(sentence)
         else:
             lines.append(f":red-background[⚠ unsupported: {sentence}]")
     st.markdown("\n\n".join(lines))
     if answer.get("verdict"):
-        st.markdown(f"Verdict: **{answer['verdict']}**")
-    sources = {f["ref"]: ("fact", f) for f in answer.get("facts", []) if f.get("ref")}
-    sources.update({p["ref"]: ("passage", p) for p in answer.get("passages", []) if p.get("ref")})
-    cited = [r for r in dict.fromkeys(_CITATION.findall(answer["answer"])) if r in sources]
+        st.markdown(f"Verdict: **{escape(answer['verdict'])}**")
+    by_ref = {f["ref"]: ("fact", f) for f in answer.get("facts", []) if f.get("ref")}
+    by_ref.update({p["ref"]: ("passage", p) for p in answer.get("passages", []) if p.get("ref")})
+    cited = [r for r in dict.fromkeys(_CITATION.findall(answer["answer"])) if r in by_ref]
     if cited:
         columns = st.columns(min(len(cited), 8))
         for i, ref in enumerate(cited):
-            kind, source = sources[ref]
+            kind, source = by_ref[ref]
             with columns[i % len(columns)].popover(ref, key=f"{key}-{ref}"):
-                show_fact(source, database) if kind == "fact" else show_passage(source)
+                if kind == "fact":
+                    show_fact(source, database)
+                else:
+                    citing = [c["sentence"] for c in claims if ref in (c.get("citations") or [])]
+                    show_passage(source, database, citing)
     unsupported = [c for c in claims if not c.get("supported", True)]
     if unsupported:
         st.caption(f"{len(unsupported)} statement(s) not supported by the cited sources are marked.")

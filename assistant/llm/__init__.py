@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kgstore import Settings
 from kgstore.errors import ConfigError
+from kgstore.settings import LLMBackend, choices
 
 from .base import LLM, Message
 
-BACKENDS = ("transformers", "vllm", "openai")
+BACKENDS = choices(LLMBackend)
+
+
+def _transformers(settings: Settings, model: str, common: dict) -> LLM:
+    from .transformers import TransformersLLM
+
+    return TransformersLLM(model, settings.models_dir, **common)
+
+
+def _vllm(settings: Settings, model: str, common: dict) -> LLM:
+    from .vllm import VLLM
+
+    return VLLM(model, settings.models_dir, **common)
+
+
+def _openai(settings: Settings, model: str, common: dict) -> LLM:
+    from .openai import OpenAILLM
+
+    return OpenAILLM(model, settings.llm_base_url, settings.llm_api_key.get_secret_value(), **common)
+
+
+#: One loader per backend name of `kgstore.settings.LLMBackend` (a test checks they match).
+LOADERS: dict[str, Callable[[Settings, str, dict], LLM]] = {
+    "transformers": _transformers, "vllm": _vllm, "openai": _openai}
 
 
 def load_llm(settings: Settings, *, backend: str | None = None, model: str | None = None) -> LLM:
     """The backend named by settings (or the arguments), loaded offline."""
     name = backend or settings.llm_backend
-    model = model or settings.llm_model
+    if name not in LOADERS:
+        raise ConfigError(f"Unknown LLM backend {name!r}; choose one of {', '.join(BACKENDS)} (KGASSIST_LLM_BACKEND).")
     common = dict(temperature=settings.llm_temperature, max_tokens=settings.llm_max_tokens)
-    if name == "transformers":
-        from .transformers import TransformersLLM
-
-        return TransformersLLM(model, settings.models_dir, **common)
-    if name == "vllm":
-        from .vllm import VLLM
-
-        return VLLM(model, settings.models_dir, **common)
-    if name == "openai":
-        from .openai import OpenAILLM
-
-        return OpenAILLM(model, settings.llm_base_url, settings.llm_api_key.get_secret_value(), **common)
-    raise ConfigError(f"Unknown LLM backend {name!r}; choose one of {', '.join(BACKENDS)} (KGASSIST_LLM_BACKEND).")
+    return LOADERS[name](settings, model or settings.llm_model, common)
 
 
 __all__ = ["LLM", "Message", "BACKENDS", "load_llm"]

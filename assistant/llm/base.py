@@ -12,6 +12,11 @@ Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content":
 class LLM(Protocol):
     name: str      # model name as configured
     backend: str   # transformers | vllm | openai
+    # What the backend can do, declared (checked with a clear error, never probed):
+    supports_prefix: bool       # prefix embeddings before the prompt: `prefix=`, `input_embeddings()`
+    supports_json_schema: bool  # decoding constrained to a JSON schema in `generate_batch`
+    supports_tools: bool        # tool calls (an agent can drive it)
+    supports_lora: bool         # LoRA weights loaded into the model (`model` is a torch module)
 
     def stream(self, messages: list[Message], *, max_tokens: int | None = None,
                prefix: Any | None = None) -> Iterator[str]:

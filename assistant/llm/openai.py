@@ -19,6 +19,7 @@ class LLMServerError(KGAssistError):
 
 class OpenAILLM:
     backend = "openai"
+    supports_prefix, supports_json_schema, supports_tools, supports_lora = False, True, True, False
 
     def __init__(self, name: str, base_url: str, api_key: str = "", *, temperature: float = 0.0,
                  max_tokens: int = 256, timeout: float = 120.0):

@@ -11,15 +11,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kgstore.errors import KGAssistError
+from kgstore.errors import ModelNotAvailableError
 
 from .base import Message
 
 DEFAULT_MODEL = "SmolLM2-135M-Instruct"
-
-
-class ModelNotAvailableError(KGAssistError):
-    """The configured model is not on disk; kgassist never downloads models at run time."""
 
 
 def bundled_gguf() -> Path:
@@ -40,6 +36,10 @@ def model_folder(name: str, cache: Path) -> Path:
     """A local transformers folder for `name`: an existing folder, or the bundled model converted once."""
     given = Path(name).expanduser()
     if given.is_dir():
+        if not (given / "config.json").is_file():
+            raise ModelNotAvailableError(f"{given} is not a transformers model folder (it has no config.json). "
+                                         "Set KGASSIST_LLM_MODEL to a folder saved by `save_pretrained`, or "
+                                         "leave it at the default SmolLM2-135M-Instruct.")
         return given
     if name.lower().rsplit("/", 1)[-1] != DEFAULT_MODEL.lower():
         raise ModelNotAvailableError(f"Model {name!r} is not a local folder. Set KGASSIST_LLM_MODEL to a folder "
@@ -75,6 +75,7 @@ def model_folder(name: str, cache: Path) -> Path:
 
 class TransformersLLM:
     backend = "transformers"
+    supports_prefix, supports_json_schema, supports_tools, supports_lora = True, False, False, True
 
     def __init__(self, name: str = DEFAULT_MODEL, cache: Path = Path(".kgassist/models"), *,
                  temperature: float = 0.0, max_tokens: int = 256, device: str | None = None,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kgstore.errors import ConfigError
+from kgstore.settings import ExtractorName, choices
+
 from ..chunking import Chunk
 from ..loaders import LoadedDocument
 from .base import Extraction, Extractor, Mention, Node
@@ -37,10 +40,11 @@ def build_extractors(names: Sequence[str], *, entities: Sequence[tuple] = (), ta
             from .llm import LLMExtractor
 
             if llm is None:
-                raise ValueError("the llm extractor needs a language model")
+                raise ConfigError("The llm extractor needs a language model (KGASSIST_LLM_BACKEND, KGASSIST_LLM_MODEL).")
             out.append(LLMExtractor(llm))
         else:
-            raise ValueError(f"unknown extractor {name!r}; choose from patterns, table, llm")
+            raise ConfigError(f"Unknown extractor {name!r}; choose from {', '.join(choices(ExtractorName))} "
+                              "(KGASSIST_EXTRACTORS or --extractor).")
     return out
 
 

@@ -29,8 +29,9 @@ shown = [a for a in answers
          if text.lower() in a["question"].lower()
          and (status == "all" or a["found"] == (status == "found"))
          and date.fromisoformat(a["created_at"][:10]) >= since]
-st.dataframe([{"id": a["id"][:8], "when": a["created_at"][:19], "found": a["found"], "verdict": a["verdict"],
-               "question": a["question"]} for a in shown], hide_index=True, width="stretch")
+st.dataframe([{"id": a["id"][:8], "when": a["created_at"][:19], "found": "found" if a["found"] else "not found",
+               "verdict": a["verdict"] or "—", "question": a["question"]} for a in shown], hide_index=True,
+             width="stretch")
 if not shown:
     st.caption("No answer matches these filters.")
     st.stop()

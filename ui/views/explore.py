@@ -1,64 +1,92 @@
-"""Explore: search entities; an entity's facts grouped by predicate, their sources, and its
-neighbourhood as a small graph."""
+"""Explore: search entities (typos forgiven); an entity's facts grouped by relation, each with the
+documents that state it, and its neighbourhood as a small graph. Labels throughout, never IRIs."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 import streamlit as st
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
 
-from ui import services
-from ui.render import escape
+from assistant.display import format_amount, format_value
+from kgstore import vocab
+from ui import services, sources
+from ui.labels import HIDDEN_PREDICATES, describe
+from ui.render import document_link, escape
 
 st.title("Explore")
 if services.document_count() == 0:
     st.info(services.EMPTY_STORE)
     st.stop()
 
-store = services.store()
-text = st.text_input("Search entities", placeholder="metformin, Intel, revenue…")
-if not text.strip():
-    st.caption("Type a name, alias or part of one.")
+store, database = services.store(), services.database()
+text = st.text_input("Search entities", placeholder="metformin, Intel, revenue…").strip()
+if not text:
+    st.caption("Type a name, alias or part of one; a misspelt name finds the closest ones.")
     st.stop()
-matches = store.find_entities(text.strip(), limit=20)
+matches, close = services.find_entities(text)
 if not matches:
-    st.warning(f"No entity matches {text.strip()!r}. Try a shorter or different name.")
+    st.warning(f"No entity is named like {text!r}. Try a shorter or different name.")
     st.stop()
+if close:
+    st.caption(f"Nothing is named {escape(text)!r}; these are the closest names.")
 
-kind = lambda m: ", ".join(str(t).rsplit("#", 1)[-1] for t in m.types) or "entity"  # noqa: E731
+names = describe(store, [t for m in matches for t in (m.iri, *m.types)])
+kind = lambda m: ", ".join(names[str(t)].label for t in m.types) or "entity"  # noqa: E731
 options = {f"{m.label} ({kind(m)})": m for m in matches}
 chosen = options[st.selectbox("Entity", list(options))]
 st.subheader(chosen.label)
-if chosen.matched != chosen.label:
-    st.caption(f"Matched by {escape(chosen.matched)}")
 
 edges = store.neighbourhood(chosen.iri, hops=1, limit=200)
-labels = {str(m.iri): m.label for m in matches}
+names |= describe(store, [t for e in edges for t in (e.subject, e.predicate, e.object)])
+own = {e.predicate: e.object for e in edges if str(e.subject) == str(chosen.iri)}
+aliases = sorted({str(e.object) for e in edges if e.predicate == vocab.ALT_LABEL and e.subject == chosen.iri})
+about = [f"**{escape(kind(chosen))}**"]
+if chosen.matched not in (chosen.label, vocab.label_key(chosen.label)):
+    about.append(f"found by {escape(chosen.matched)}")
+if aliases:
+    about.append("also known as " + ", ".join(escape(a) for a in aliases))
+st.markdown(" · ".join(about))
+documents: dict[str, str] = {}  # document IRI -> its title or file name
 
 
-def name(term) -> str:  # noqa: ANN001 - an RDF term
-    value = str(term)
-    return labels.get(value) or value.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+def shown(term: URIRef | Literal, predicate: URIRef) -> str:
+    """A node as its label (a metric observation with its amount), a value in its unit."""
+    if isinstance(term, URIRef):
+        return str(names[str(term)]) if str(term) in names else str(term)
+    if predicate == vocab.VALUE and vocab.UNIT in own:
+        return format_amount(term, str(own[vocab.UNIT]))
+    return format_value(str(term))
 
 
 grouped: dict[str, list] = defaultdict(list)
 for edge in edges:
-    grouped[name(edge.predicate)].append(edge)
+    if edge.predicate not in HIDDEN_PREDICATES and not (edge.predicate == vocab.UNIT and vocab.VALUE in own):
+        grouped[names[str(edge.predicate)].label].append(edge)
 for predicate, group in sorted(grouped.items()):
     with st.expander(f"{predicate} ({len(group)})", expanded=len(grouped) <= 4):
         for edge in group[:50]:
             outgoing = str(edge.subject) == str(chosen.iri)
             other = edge.object if outgoing else edge.subject
-            arrow = "→" if outgoing else "←"
-            st.markdown(f"{arrow} {escape(name(other))}")
+            st.markdown(f"{'→' if outgoing else '←'} {escape(shown(other, edge.predicate))}")
             for p in store.provenance(edge.subject, edge.predicate, edge.object)[:2]:
-                st.caption(f"{p.document} · characters {p.start}–{p.end} · {p.extractor} · {p.confidence}")
+                document = documents.setdefault(str(p.document), sources.name(database, str(p.document)))
+                line = (f"{escape(document)} · characters {p.start}–{p.end} · {p.extractor} · "
+                        f"confidence {p.confidence:g}")
+                if p.start is None or p.end is None:
+                    st.caption(line)
+                else:
+                    document_link(str(p.document), p.start, p.end, label=line)
 
-if edges:
+relations = [e for e in edges if e.predicate not in HIDDEN_PREDICATES and isinstance(e.object, URIRef)
+             and e.predicate != RDF.type]
+if relations:
     dot = ["digraph { rankdir=LR; node [shape=box, style=rounded, fontsize=10]; edge [fontsize=9];"]
-    quote = lambda s: '"' + str(s).replace("\\", "\\\\").replace('"', '\\"')[:40] + '"'  # noqa: E731
-    for edge in edges[:40]:
-        dot.append(f"{quote(name(edge.subject))} -> {quote(name(edge.object))} [label={quote(name(edge.predicate))}];")
+    quote = lambda s: '"' + str(s).replace("\\", "\\\\").replace('"', '\\"')[:60] + '"'  # noqa: E731
+    for edge in relations[:40]:
+        dot.append(f"{quote(shown(edge.subject, edge.predicate))} -> {quote(shown(edge.object, edge.predicate))} "
+                   f"[label={quote(names[str(edge.predicate)].label)}];")
     dot.append("}")
     st.subheader("Neighbourhood")
     st.graphviz_chart("\n".join(dot))

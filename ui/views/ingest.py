@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from kgstore.settings import ExtractorName, choices
 from ui import services
 
 st.title("Ingest")
@@ -19,7 +20,7 @@ st.caption("txt, md, html, pdf, csv, tsv and jsonl. Unchanged files are skipped,
            "unreadable ones reported; nothing else is lost.")
 uploads = st.file_uploader("Upload files", accept_multiple_files=True)
 folder = st.text_input("…or a file or folder on the server", placeholder="/data/filings")
-extractors = st.multiselect("Extractors", ["patterns", "table", "llm"], default=["patterns", "table"],
+extractors = st.multiselect("Extractors", choices(ExtractorName), default=settings.extractor_names,
                             help="llm runs the configured language model on every chunk (slow on CPU).")
 
 
@@ -36,7 +37,7 @@ def _saved_uploads() -> list[Path]:
 
 
 if st.button("Ingest", type="primary", disabled=not (uploads or folder.strip())):
-    from ingestion.pipeline import discover, from_settings
+    from ingestion.pipeline import discover
 
     paths = _saved_uploads()
     if folder.strip():
@@ -54,10 +55,7 @@ if st.button("Ingest", type="primary", disabled=not (uploads or folder.strip()))
         bar.progress(min(1.0, len(rows) / max(1, len(files))), text=f"{len(rows)} of {len(files)} files")
 
     with services.model_lock(), st.spinner("Ingesting…"):
-        llm = services.llm() if "llm" in extractors else None
-        pipeline = from_settings(settings, services.store(), services.database(), extractors or None, llm=llm,
-                                 embedder=services.embedder())
-        report = pipeline.ingest(files, progress=progress)
+        report = services.pipeline(extractors).ingest(files, progress=progress)
     bar.progress(1.0, text="done")
     summary = (f"ok {report.ok}, skipped {report.skipped}, failed {len(report.failed)}; "
                f"{report.triples:,} triples, {report.chunks:,} chunks in {report.seconds:.1f} s")

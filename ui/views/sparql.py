@@ -11,6 +11,9 @@ from kgstore import KGAssistError
 from kgstore.sparql import with_prefixes
 from ui import services
 
+#: Each drug once (the same triple stated by several documents is one row per document otherwise).
+EXAMPLE = "SELECT DISTINCT ?drug ?label WHERE { ?drug a kga:Drug ; rdfs:label ?label } ORDER BY ?label LIMIT 20"
+
 st.title("SPARQL")
 settings = services.settings()
 st.caption(f"Read-only: updates and SERVICE are refused; at most {settings.sparql_limit:,} rows, "
@@ -18,7 +21,7 @@ st.caption(f"Read-only: updates and SERVICE are refused; at most {settings.sparq
 if services.document_count() == 0:
     st.info(services.EMPTY_STORE)
 query = st.text_area("Query", height=160,
-                     value="SELECT ?drug ?label WHERE { ?drug a kga:Drug ; rdfs:label ?label } LIMIT 20")
+                     value=EXAMPLE)
 if st.button("Run", type="primary") and query.strip():
     try:
         result = services.store().query(with_prefixes(query))
