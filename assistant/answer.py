@@ -1,5 +1,6 @@
-"""The assistant: link entities, look up the graph, retrieve passages, prompt the LLM, cite,
-verify, and return an `Answer` that the audit trail can store and re-check."""
+"""The assistant: parse the question, link entities, look up the graph, retrieve passages, check
+that the sources can answer, prompt the LLM, cite, verify, and return an `Answer` that the audit
+trail can store and re-check. `Assistant.ask` reads as those stages, in order."""
 
 from __future__ import annotations
 
@@ -12,29 +13,22 @@ from typing import Any
 
 from rdflib.namespace import RDF
 
-from kgstore import vocab
 from kgstore.errors import ConfigError
 from kgstore.settings import AnswerMode, choices
 
 from . import prompt as prompting
-from .graph import Fact, GraphLookup, QueryRecord, hinted_relations
+from .gate import relevant
+from .graph import Fact, GraphLookup, QueryRecord
 from .linking import EntityLinker, Link
 from .llm import LLM
-from .question import check_question
+from .question import Question
 from .retrieval import Passage, Retriever
-from .text import STOPWORDS, sentences, terms
+from .text import sentences
 from .verify import Claim, Verifier
 
 MODES = choices(AnswerMode)
 NOT_FOUND_TEXT = "The knowledge base does not contain information to answer this question."
 VERDICTS = ("yes", "no", "maybe")
-_YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|must)\b",
-                     re.I)
-#: Capitalised words that do not start a sentence: names.
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]{2,}\b")
-#: Words too general to show that a question is about something the corpus covers.
-_GENERIC = frozenset("effect effects side use used drug drugs company companies revenue year fiscal patients "
-                     "patient risk treatment dose total value annual".split())
 
 
 @dataclass
@@ -72,24 +66,17 @@ class Answer:
                 "timings": self.timings}
 
 
-def is_yes_no(question: str) -> bool:
-    return bool(_YES_NO.match(question))
-
-
-def deciding_fact(question: str, facts: list[Fact], links: list[Link]) -> Fact | None:
+def deciding_fact(question: Question, facts: list[Fact], links: list[Link]) -> Fact | None:
     """A graph fact that answers a yes/no question "yes": it states a relation the question asks
     about between things the question names (a linked entity, or a label the question contains).
     The graph records what documents state, not what they deny, so no fact ever decides "no"."""
-    hinted = hinted_relations(question)
     linked = {lk.entity for lk in links}
-    asked = f" {vocab.label_key(question)} "
 
     def named(node, label: str) -> bool:  # noqa: ANN001 - an RDF term
-        key = vocab.label_key(label)
-        return node in linked or (len(key) >= 3 and f" {key} " in asked)
+        return node in linked or question.mentions(label)
 
     for fact in facts:
-        if (fact.predicate in hinted and fact.subject != fact.object
+        if (fact.predicate in question.relations and fact.subject != fact.object
                 and named(fact.subject, fact.subject_label) and named(fact.object, fact.object_label)
                 and (fact.subject in linked or fact.object in linked)):
             return fact
@@ -109,7 +96,7 @@ class Assistant:
         self.prompt_tokens, self.max_tokens, self.k = prompt_tokens, max_tokens, passages
         self.knowledge = knowledge  # a finetune KnowledgePrefix: linked entities become prefix tokens
 
-    def ask(self, question: str, *, mode: str = "hybrid", verdict: bool | None = None,
+    def ask(self, question: str | Question, *, mode: str = "hybrid", verdict: bool | None = None,
             on_text: Callable[[str], None] | None = None, generate: bool = True,
             on_stage: StageListener | None = None) -> Answer:
         """Answer `question`. `on_text` receives the reply as it streams; `on_stage(stage, seconds)`
@@ -119,36 +106,32 @@ class Assistant:
         sources are still produced). An empty or over-long question raises `QuestionError`."""
         if mode not in MODES:
             raise ConfigError(f"Unknown answer mode {mode!r}; choose one of {', '.join(MODES)}.")
-        question = check_question(question, self.max_question_chars)
+        q = question if isinstance(question, Question) else Question.parse(question, self.max_question_chars)
         timings: dict[str, float] = {}
         clock = _Clock(timings, on_stage)
+        record = dict(id=str(uuid.uuid4()), question=q.text, model=self.llm.name, backend=self.llm.backend,
+                      timings=timings, mode=mode)
         with clock("linking"):
-            links = self.linker.link(question)
+            links = self.linker.link(q)
         graph = GraphLookup(self.store, limit=self.graph_rows)
         facts: list[Fact] = []
         if mode != "retrieval":
             with clock("sparql"):
-                facts = [f for f in graph.facts(question, links) if f.predicate != RDF.type or f.score > 0]
+                facts = [f for f in graph.facts(q, links) if f.predicate != RDF.type or f.score > 0]
         passages: list[Passage] = []
         if mode != "graph":
             with clock("retrieval"):
-                passages = self.retriever.search(question, k=self.k)
-        answer_id = str(uuid.uuid4())
-        want_verdict = is_yes_no(question) if verdict is None else verdict
-        decider = deciding_fact(question, facts, links) if want_verdict else None
+                passages = self.retriever.search(q, k=self.k)
+        want_verdict = q.yes_no if verdict is None else verdict
+        decider = deciding_fact(q, facts, links) if want_verdict else None
         if decider is not None:  # first in the prompt, so that it is always among the cited sources
             facts = [decider] + [f for f in facts if f is not decider]
-        if not self._relevant(question, links, facts, passages):
-            text = NOT_FOUND_TEXT
+        if not relevant(q, links, facts, passages, self.retriever.lexical().df):
             if on_text:
-                on_text(text)
-            return Answer(answer_id, question, text, False, [], [], graph.queries, [Claim(text)],
-                          "maybe" if want_verdict else None, self.llm.name, self.llm.backend, links, timings, mode)
-        built = prompting.build(question, facts, passages, self.llm.count_tokens, self.prompt_tokens)
-        for i, fact in enumerate(built.facts):
-            fact.ref = f"F{i + 1}"
-        for i, passage in enumerate(built.passages):
-            passage.ref = f"P{i + 1}"
+                on_text(NOT_FOUND_TEXT)
+            return Answer(**record, answer=NOT_FOUND_TEXT, found=False, facts=[], passages=[], queries=graph.queries,
+                          claims=[Claim(NOT_FOUND_TEXT)], verdict="maybe" if want_verdict else None, links=links)
+        built = prompting.build(q.text, facts, passages, self.llm.count_tokens, self.prompt_tokens)
         reply = ""
         with clock("generation"):
             if generate:
@@ -167,42 +150,22 @@ class Assistant:
             else:
                 chosen, verdict_source = None, None
         with clock("verification"):
-            text, claims = self._cite_and_check(question, reply, built, links, decider)
-            ids = {i for c in claims for i in c.citations}
-            cited_facts = [f for i, f in enumerate(built.facts) if f"F{i + 1}" in ids]
-            for i, fact in enumerate(built.facts):
-                if f"F{i + 1}" in ids and not graph.exists(fact):
+            text, claims = self._cite_and_check(q, reply, built, links, decider)
+            cited = {i for c in claims for i in c.citations}
+            cited_facts = [f for f in built.facts if f.ref in cited]
+            for fact in cited_facts:
+                if not graph.exists(fact):
                     for claim in claims:
-                        if f"F{i + 1}" in claim.citations:
-                            claim.supported, claim.reason = False, f"F{i + 1} is no longer in the store"
+                        if fact.ref in claim.citations:
+                            claim.supported, claim.reason = False, f"{fact.ref} is no longer in the store"
             graph.attach_provenance(cited_facts)
-        cited_passages = [p for i, p in enumerate(built.passages) if f"P{i + 1}" in ids]
-        return Answer(answer_id, question, text, True, cited_facts, cited_passages or built.passages, graph.queries,
-                      claims, chosen, self.llm.name, self.llm.backend, links, timings, mode, verdict_source)
+        cited_passages = [p for p in built.passages if p.ref in cited]
+        return Answer(**record, answer=text, found=True, facts=cited_facts, passages=cited_passages or built.passages,
+                      queries=graph.queries, claims=claims, verdict=chosen, verdict_source=verdict_source,
+                      links=links)
 
     # -------------------------------------------------------------------------------------------
-    def _relevant(self, question: str, links: list[Link], facts: list[Fact], passages: list[Passage]) -> bool:
-        """Whether the sources can answer: linked facts, or passages on a subject the corpus covers.
-        Not covered: a name the corpus never mentions (outside the linked mentions), or a question
-        most of whose content words the corpus never uses."""
-        if facts and links:
-            return True
-        if not passages:
-            return False
-        bm25 = self.retriever.lexical()
-        linked = {w for link in links for w in terms(link.mention)}
-        content = [t for t in terms(question) if t not in linked and t not in _GENERIC and t not in STOPWORDS
-                   and not any(c.isdigit() for c in t)]
-        unknown = [t for t in content if bm25.df(t) == 0]
-        names = [m.group().lower() for m in _NAME.finditer(question)]
-        if any(name in unknown for name in names):
-            return False
-        if content and len(unknown) > len(content) / 2:
-            return False
-        best = max((p.dense or 0.0) for p in passages)
-        return best >= 0.3 or any(p.lexical for p in passages)
-
-    def _cite_and_check(self, question: str, reply: str, built: prompting.Prompt, links: list[Link],
+    def _cite_and_check(self, question: Question, reply: str, built: prompting.Prompt, links: list[Link],
                         decider: Fact | None = None) -> tuple[str, list[Claim]]:
         """Verify each sentence of the reply, then add the graph facts the question asks about,
         each cited, so the answer states the facts behind it even when the model did not. A fact
@@ -222,15 +185,14 @@ class Assistant:
             claims.insert(0, opening)
         text_parts = [c.sentence if not c.attributed else f"{c.sentence.rstrip()} [{c.citations[0]}]"
                       for c in claims]
-        hinted = hinted_relations(question)
         top = max((f.score for f in built.facts), default=0.0)
-        key_facts = [(i, f) for i, f in enumerate(built.facts) if f is not decider
-                     and f.score >= max(2.0, top - 0.5) and (f.predicate in hinted or f.score >= 3)]
+        key_facts = [f for f in built.facts if f is not decider
+                     and f.score >= max(2.0, top - 0.5) and (f.predicate in question.relations or f.score >= 3)][:6]
         if key_facts:
             summary = "From the knowledge graph: " + "; ".join(
-                f"{f.subject_label} {f.predicate_label} {f.object_label} [F{i + 1}]" for i, f in key_facts[:6]) + "."
+                f"{f.subject_label} {f.predicate_label} {f.object_label} [{f.ref}]" for f in key_facts) + "."
             text_parts.append(summary)
-            claims.append(Claim(summary, [f"F{i + 1}" for i, _ in key_facts[:6]]))
+            claims.append(Claim(summary, [f.ref for f in key_facts]))
         if not text_parts:
             text_parts, claims = [NOT_FOUND_TEXT], [Claim(NOT_FOUND_TEXT)]
         return " ".join(text_parts), claims

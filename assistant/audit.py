@@ -17,6 +17,7 @@ from kgstore.errors import KGAssistError
 from kgstore.sparql import term_from_json
 
 from .answer import Answer
+from .prompt import source_id
 
 
 class AnswerNotFoundError(KGAssistError):
@@ -158,4 +159,4 @@ def _passage_refs(count: int, citations: list[str]) -> list[str]:
     """The citation ids of an answer's stored passages, which are the cited ones in prompt order
     when any was cited, else all of the prompt's passages (P1, P2, …)."""
     cited = sorted({c for c in citations if c.startswith("P") and c[1:].isdigit()}, key=lambda c: int(c[1:]))
-    return cited if len(cited) == count else [f"P{i + 1}" for i in range(count)]
+    return cited if len(cited) == count else [source_id("P", i + 1) for i in range(count)]

@@ -15,6 +15,7 @@ from kgstore import KGStore, vocab
 from kgstore.sparql import PREFIXES, QueryResult, term_json
 
 from .linking import Link
+from .question import Question
 from .text import terms
 
 
@@ -68,25 +69,6 @@ METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period
 
 #: Does the store assert this triple? ?s ?p ?o are bound (verification of cited facts).
 EXISTS = "ASK { ?s ?p ?o }"
-
-#: Words in a question that point at a relation.
-RELATION_HINTS: dict[URIRef, tuple[str, ...]] = {
-    vocab.CAUSES_ADVERSE_EVENT: ("side effect", "adverse", "cause", "reaction", "risk", "toxicity"),
-    vocab.TREATS: ("treat", "used for", "indicat", "therapy", "manage"),
-    vocab.INTERACTS_WITH: ("interact", "combine", "together with", "taken with"),
-    vocab.CONTRAINDICATED_IN: ("contraindicat", "avoid", "should not", "must not", "unsafe"),
-    vocab.DOSAGE: ("dose", "dosage", "how much", "mg"),
-    vocab.DRUG_CLASS: ("class", "kind of drug", "type of drug"),
-    vocab.CEO: ("ceo", "chief executive", "runs", "leads", "head of"),
-    vocab.CFO: ("cfo", "chief financial"),
-    vocab.HAS_EXECUTIVE: ("executive", "officer"),
-    vocab.HAS_SUBSIDIARY: ("subsidiar", "own", "acqui", "bought", "parent"),
-    vocab.HEADQUARTERED_IN: ("headquarter", "based", "located", "where is"),
-    vocab.TICKER: ("ticker", "symbol", "trade", "listed"),
-    vocab.REPORTED_METRIC: ("revenue", "sales", "income", "profit", "earnings", "eps", "margin", "cash", "assets",
-                            "expense", "capex", "capital expenditure", "dividend", "debt", "how much"),
-}
-
 
 @dataclass
 class Fact:
@@ -148,7 +130,7 @@ class GraphLookup:
                                         result.digest(), len(result), result.to_json()))
         return result
 
-    def facts(self, question: str, links: list[Link], max_entities: int = 3) -> list[Fact]:
+    def facts(self, question: Question, links: list[Link], max_entities: int = 3) -> list[Fact]:
         """Facts about the best-linked entities, most relevant to the question first."""
         found: dict[tuple, Fact] = {}
         for link in links[:max_entities]:
@@ -186,27 +168,20 @@ class GraphLookup:
                                for r in self.store.provenance(fact.subject, fact.predicate, fact.object)]
 
 
-def hinted_relations(question: str) -> set[URIRef]:
-    lowered = question.lower()
-    return {p for p, hints in RELATION_HINTS.items() if any(h in lowered for h in hints)}
-
-
-def relevance(question: str, fact: Fact, links: list[Link]) -> float:
+def relevance(question: Question, fact: Fact, links: list[Link]) -> float:
     """How well a fact matches the question: the relation asked about, shared words, the year asked."""
     score = 0.0
-    hinted = hinted_relations(question)
-    if fact.predicate in hinted or (fact.predicate == vocab.VALUE and vocab.REPORTED_METRIC in hinted):
+    if fact.predicate in question.relations or (fact.predicate == vocab.VALUE
+                                                and vocab.REPORTED_METRIC in question.relations):
         score += 2.0
-    asked = set(terms(question))
     linked = {w for link in links if link.entity in (fact.subject, fact.object) for w in terms(link.mention)}
-    shared = asked & set(terms(f"{fact.subject_label} {fact.object_label}")) - linked
+    shared = set(question.terms) & set(terms(f"{fact.subject_label} {fact.object_label}")) - linked
     score += 0.7 * len(shared)
     entities = {link.entity for link in links}
     if fact.subject in entities and fact.object in entities:
         score += 1.5  # connects two things the question names
-    years = set(re.findall(r"\b(?:19|20)\d{2}\b", question))
-    if years and fact.predicate == vocab.VALUE:
-        score += 1.5 if any(y in fact.subject_label for y in years) else -1.0
+    if question.years and fact.predicate == vocab.VALUE:
+        score += 1.5 if any(y in fact.subject_label for y in question.years) else -1.0
     if fact.predicate == RDF.type:
         score -= 1.0
     return round(score, 3)

@@ -13,6 +13,7 @@ from rdflib import URIRef
 
 from kgstore import vocab
 
+from .question import Question
 from .text import STOPWORDS, words
 
 MAX_WORDS = 6
@@ -62,9 +63,10 @@ class EntityLinker:
         found = self._label.get(entity)
         return found[0] if found else None
 
-    def link(self, text: str, limit: int = 8) -> list[Link]:
-        """Entities mentioned in `text`, longest mentions first, best score per entity, no overlaps."""
-        tokens = words(text)
+    def link(self, question: Question | str, limit: int = 8) -> list[Link]:
+        """Entities a question mentions, longest mentions first, best score per entity, no overlaps."""
+        text = question.text if isinstance(question, Question) else question
+        tokens = list(question.tokens) if isinstance(question, Question) else words(text)
         spans = [(i, j) for n in range(min(MAX_WORDS, len(tokens)), 0, -1) for i in range(len(tokens) - n + 1)
                  for j in [i + n]]
         found: list[Link] = []

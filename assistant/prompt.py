@@ -1,4 +1,5 @@
-"""The answer prompt: numbered facts [F1..] and passages [P1..] under a token budget."""
+"""The answer prompt: numbered facts [F1..] and passages [P1..] under a token budget. A source gets
+its citation id here, once (`source_id`), and every later stage reads it from the source."""
 
 from __future__ import annotations
 
@@ -29,12 +30,22 @@ def quote(text: str) -> str:
 VERDICT = "Answer with one word: yes, no or maybe."
 
 
+def source_id(kind: str, number: int) -> str:
+    """The citation id of a prompt's `number`-th fact (kind "F") or passage (kind "P"): "F1", "P2"."""
+    return f"{kind}{number}"
+
+
 @dataclass
 class Prompt:
     messages: list[Message]
-    facts: list[Fact]          # in prompt order: facts[i] is [F{i+1}]
-    passages: list[Passage]    # passages[i] is [P{i+1}]
+    facts: list[Fact]          # in prompt order, each carrying its id (`ref`)
+    passages: list[Passage]
     tokens: int
+
+    @property
+    def sources(self) -> dict[str, Fact | Passage]:
+        """Every source by its citation id."""
+        return {s.ref: s for s in [*self.facts, *self.passages]}
 
 
 def build(question: str, facts: list[Fact], passages: list[Passage], count: Callable[[str], int],
@@ -46,10 +57,12 @@ def build(question: str, facts: list[Fact], passages: list[Passage], count: Call
     kept_facts: list[Fact] = []
     lines: list[str] = []
     for fact in facts[:max_facts]:
-        line = f"[F{len(kept_facts) + 1}] {quote(fact.text)}"
+        ref = source_id("F", len(kept_facts) + 1)
+        line = f"[{ref}] {quote(fact.text)}"
         cost = count(line)
         if used + cost > budget * 0.4:
             break
+        fact.ref = ref
         kept_facts.append(fact)
         lines.append(line)
         used += cost
@@ -57,7 +70,8 @@ def build(question: str, facts: list[Fact], passages: list[Passage], count: Call
     blocks: list[str] = []
     for passage in passages:
         text = quote(" ".join(passage.text.split()))[:passage_chars]
-        block = f"[P{len(kept_passages) + 1}] ({quote(passage.title)}) {text}"
+        ref = source_id("P", len(kept_passages) + 1)
+        block = f"[{ref}] ({quote(passage.title)}) {text}"
         cost = count(block)
         if used + cost > budget:
             room = budget - used - 24
@@ -65,6 +79,7 @@ def build(question: str, facts: list[Fact], passages: list[Passage], count: Call
                 break
             block = block[:room * 3]
             cost = count(block)
+        passage.ref = ref
         kept_passages.append(passage)
         blocks.append(block)
         used += cost

@@ -1,9 +1,41 @@
-"""What counts as a question: the input rule every entry point (CLI, chat, app, library) applies
-before anything is looked up or audited."""
+"""A question, parsed once: its text, words, names, years, the relations it asks about and whether
+it wants a yes/no verdict. Linking, graph lookup, retrieval, the relevance gate and verification
+all read this one value; and the input rule every entry point applies first."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from kgstore import vocab
 from kgstore.errors import KGAssistError
+
+from .text import terms, words
+
+#: Words in a question that point at a relation.
+RELATION_HINTS: dict[URIRef, tuple[str, ...]] = {
+    vocab.CAUSES_ADVERSE_EVENT: ("side effect", "adverse", "cause", "reaction", "risk", "toxicity"),
+    vocab.TREATS: ("treat", "used for", "indicat", "therapy", "manage"),
+    vocab.INTERACTS_WITH: ("interact", "combine", "together with", "taken with"),
+    vocab.CONTRAINDICATED_IN: ("contraindicat", "avoid", "should not", "must not", "unsafe"),
+    vocab.DOSAGE: ("dose", "dosage", "how much", "mg"),
+    vocab.DRUG_CLASS: ("class", "kind of drug", "type of drug"),
+    vocab.CEO: ("ceo", "chief executive", "runs", "leads", "head of"),
+    vocab.CFO: ("cfo", "chief financial"),
+    vocab.HAS_EXECUTIVE: ("executive", "officer"),
+    vocab.HAS_SUBSIDIARY: ("subsidiar", "own", "acqui", "bought", "parent"),
+    vocab.HEADQUARTERED_IN: ("headquarter", "based", "located", "where is"),
+    vocab.TICKER: ("ticker", "symbol", "trade", "listed"),
+    vocab.REPORTED_METRIC: ("revenue", "sales", "income", "profit", "earnings", "eps", "margin", "cash", "assets",
+                            "expense", "capex", "capital expenditure", "dividend", "debt", "how much"),
+}
+_YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|must)\b",
+                     re.I)
+#: Capitalised words that do not start a sentence: names.
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]{2,}\b")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 class QuestionError(KGAssistError):
@@ -20,3 +52,36 @@ def check_question(text: str, max_chars: int) -> str:
         raise QuestionError(f"The question has {len(question):,} characters; the limit is {max_chars:,} "
                             "(KGASSIST_MAX_QUESTION_CHARS). Shorten it, or raise the limit.")
     return question
+
+
+def hinted_relations(text: str) -> frozenset[URIRef]:
+    lowered = text.lower()
+    return frozenset(p for p, hints in RELATION_HINTS.items() if any(h in lowered for h in hints))
+
+
+@dataclass(frozen=True)
+class Question:
+    """What every stage needs to know about a question, worked out once."""
+
+    text: str
+    tokens: tuple[tuple[str, int, int], ...]  # words with character offsets (for linking)
+    terms: tuple[str, ...]                      # lower-cased content words (for matching)
+    names: tuple[str, ...]                      # capitalised words not opening the sentence, lower-cased
+    years: frozenset[str]
+    relations: frozenset[URIRef]                # relations the wording points at
+    yes_no: bool                                # wants a yes / no / maybe verdict
+    key: str                                    # the text as a label key, space-padded (for containment)
+
+    @classmethod
+    def parse(cls, text: str, max_chars: int = 2000) -> Question:
+        """Check (`check_question`) and parse a question."""
+        text = check_question(text, max_chars)
+        return cls(text=text, tokens=tuple(words(text)), terms=tuple(terms(text)),
+                   names=tuple(m.group().lower() for m in _NAME.finditer(text)),
+                   years=frozenset(_YEAR.findall(text)), relations=hinted_relations(text),
+                   yes_no=bool(_YES_NO.match(text)), key=f" {vocab.label_key(text)} ")
+
+    def mentions(self, label: str) -> bool:
+        """Whether the question contains `label` as whole words (case and punctuation aside)."""
+        key = vocab.label_key(label)
+        return len(key) >= 3 and f" {key} " in self.key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from ingestion.index import VectorIndex
 from kgstore.db import Chunk, Database, Document
 
+from .question import Question
 from .text import terms
 
 
@@ -54,10 +56,11 @@ class BM25:
     def df(self, term: str) -> int:
         return len(self.postings.get(term, ()))
 
-    def search(self, query: str, k: int = 20) -> list[tuple[int, float]]:
+    def search(self, query: str | Sequence[str], k: int = 20) -> list[tuple[int, float]]:
+        """The `k` best chunks for a query (text, or its terms already parsed)."""
         n = len(self.ids)
         scores: dict[int, float] = defaultdict(float)
-        for term in set(terms(query)):
+        for term in set(terms(query) if isinstance(query, str) else query):
             posting = self.postings.get(term)
             if not posting:
                 continue
@@ -67,6 +70,16 @@ class BM25:
                 scores[row] += idf * tf * (self.k1 + 1) / norm
         best = sorted(scores.items(), key=lambda x: -x[1])[:k]
         return [(self.ids[row], score) for row, score in best]
+
+
+def fuse(rankings: Sequence[Sequence[tuple[int, float]]], k: int = 60) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: each id scores the sum of 1 / (k + rank) over the rankings it is in;
+    best first, ties in the order the rankings first name them."""
+    fused: dict[int, float] = defaultdict(float)
+    for hits in rankings:
+        for rank, (cid, _) in enumerate(hits):
+            fused[cid] += 1.0 / (k + rank + 1)
+    return sorted(fused.items(), key=lambda x: -x[1])
 
 
 class Retriever:
@@ -86,18 +99,16 @@ class Retriever:
                 self._bm25, self._version = BM25([(r[0], r[1]) for r in rows]), tuple(version)
         return self._bm25
 
-    def search(self, question: str, k: int = 5, depth: int = 20, *, dense: bool = True,
+    def search(self, question: Question | str, k: int = 5, depth: int = 20, *, dense: bool = True,
                lexical: bool = True) -> list[Passage]:
+        text = question.text if isinstance(question, Question) else question
         dense_hits: list[tuple[int, float]] = []
         if dense and len(self.index):
-            vector = self.embedder.embed([question])[0]
+            vector = self.embedder.embed([text])[0]
             dense_hits = self.index.search(vector, depth)
-        lexical_hits = self.lexical().search(question, depth) if lexical else []
-        fused: dict[int, float] = defaultdict(float)
-        for hits in (dense_hits, lexical_hits):
-            for rank, (cid, _) in enumerate(hits):
-                fused[cid] += 1.0 / (self.rrf_k + rank + 1)
-        best = sorted(fused.items(), key=lambda x: -x[1])[:k]
+        lexical_hits = (self.lexical().search(question.terms if isinstance(question, Question) else text, depth)
+                        if lexical else [])
+        best = fuse([dense_hits, lexical_hits], self.rrf_k)[:k]
         if not best:
             return []
         dense_score, lexical_score = dict(dense_hits), dict(lexical_hits)

@@ -1,9 +1,11 @@
-"""Small text helpers shared by linking, retrieval and verification: words, stop words, numbers."""
+"""Small text helpers shared by linking, retrieval and verification: words, stop words, sentences;
+numbers come from the one parser in `ingestion.numbers`."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+
+from ingestion.chunking import sentences as _spans
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -16,11 +18,6 @@ tell give list name show please many much according known reported report whethe
 """.split())
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&.\-]*[A-Za-z0-9]|[A-Za-z0-9]")
-_NUMBER = re.compile(r"(?<![\w.])[-−]?\$?\(?\d[\d,]*(?:\.\d+)?\)?\s*(%|percent|per cent|thousand|million|billion|trillion|"
-                     r"bn|mn|[kmb](?![a-z]))?", re.I)
-_FISCAL = re.compile(r"\b(FY|CY)(?=\d{2,4}\b)")
-_SCALE = {"thousand": 10 ** 3, "k": 10 ** 3, "million": 10 ** 6, "mn": 10 ** 6, "m": 10 ** 6, "billion": 10 ** 9,
-          "bn": 10 ** 9, "b": 10 ** 9, "trillion": 10 ** 12}
 
 
 def words(text: str) -> list[tuple[str, int, int]]:
@@ -33,32 +30,6 @@ def terms(text: str) -> list[str]:
     return [w.lower().strip(".'") for w, _, _ in words(text) if len(w) > 1 and w.lower() not in STOPWORDS]
 
 
-def numbers(text: str) -> list[Decimal]:
-    """Numbers stated in `text`, scaled by the words that follow them ('4.2 billion' -> 4200000000).
-    Percentages keep their face value; years stay years."""
-    found: list[Decimal] = []
-    text = _FISCAL.sub(r"\1 ", text)  # 'FY2023' states the year 2023
-    for m in _NUMBER.finditer(text):
-        digits = re.sub(r"[^\d.]", "", m.group().split()[0] if m.group(1) else m.group())
-        try:
-            value = Decimal(digits)
-        except InvalidOperation:
-            continue
-        unit = (m.group(1) or "").lower()
-        found.append(value * _SCALE.get(unit, 1))
-    return found
-
-
-def same_number(a: Decimal, b: Decimal, tolerance: Decimal = Decimal("0.005")) -> bool:
-    """Equal within a relative tolerance, or equal once rounded as a text would round it."""
-    if a == b:
-        return True
-    if a == 0 or b == 0:
-        return False
-    return abs(a - b) <= tolerance * max(abs(a), abs(b))
-
-
 def sentences(text: str) -> list[str]:
-    """Split an answer into sentences (on ., ! or ? followed by a space and a capital, or on new lines)."""
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z\[(\"'])|\n+", text.strip())
-    return [p.strip() for p in parts if p and p.strip()]
+    """An answer's sentences, split as documents are (`ingestion.chunking.sentences`), and at new lines."""
+    return [line[span.start:span.end] for line in text.strip().splitlines() for span in _spans(line)]

@@ -13,7 +13,7 @@ from kgstore import vocab
 
 from .graph import Fact
 from .retrieval import Passage
-from .text import numbers, same_number
+from ingestion.numbers import numbers_in, same_number
 
 CITATION = re.compile(r"\[((?:[FP]\d+)(?:\s*[,;]\s*[FP]\d+)*)\]")
 NOT_FOUND = re.compile(r"\b(does not contain|do not contain|not (?:contain|mention|state|say)|no information|"
@@ -51,11 +51,11 @@ class Verifier:
     """Checks sentences against the prompt's sources; `names` are entity labels worth checking."""
 
     def __init__(self, facts: list[Fact], passages: list[Passage], names: list[str]):
-        self.sources: dict[str, str] = {f"F{i + 1}": f"{f.subject_label} {f.predicate_label} {f.object_label}"
-                                        for i, f in enumerate(facts)}
-        self.sources.update({f"P{i + 1}": f"{p.title} {p.text}" for i, p in enumerate(passages)})
+        self.sources: dict[str, str] = {f.ref: f"{f.subject_label} {f.predicate_label} {f.object_label}"
+                                        for f in facts}
+        self.sources.update({p.ref: f"{p.title} {p.text}" for p in passages})
         self._keys = {k: vocab.label_key(v) for k, v in self.sources.items()}
-        self._numbers = {k: numbers(v) for k, v in self.sources.items()}
+        self._numbers = {k: numbers_in(v) for k, v in self.sources.items()}
         self.names = sorted({n for n in names if len(vocab.label_key(n)) >= 3}, key=len, reverse=True)
 
     def claims(self, sentence: str) -> tuple[list, list[str]]:
@@ -63,7 +63,7 @@ class Verifier:
         body = strip_citations(sentence)
         key = f" {vocab.label_key(body)} "
         named = [n for n in self.names if f" {vocab.label_key(n)} " in key]
-        return numbers(body), named
+        return numbers_in(body), named
 
     def supports(self, source: str, stated_numbers: list, named: list[str]) -> tuple[bool, str | None]:
         key = f" {self._keys.get(source, '')} "

@@ -256,7 +256,7 @@ def table(r: dict) -> str:
     if "finance" in r:
         f = r["finance"]
         lines += ["**FinanceBench filings (real 10-K/10-Q/8-K PDFs), deterministic extractors (patterns + table).** "
-                  "Fact recall: metric questions whose gold figure the graph holds as a fact (value within 1%, "
+                  "Statement recall: metric questions whose gold figure the graph holds as a fact (value within 1%, "
                   "fiscal year).", "",
                   "| PDFs | pages | failed | triples | metric questions | fact recall | with metric named "
                   "| value facts whose span contains the value |", "|---:|---:|---:|---:|---:|---:|---:|---:|",

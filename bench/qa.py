@@ -21,7 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from assistant.home import Home
-from assistant.text import numbers, terms
+from assistant.text import terms
+from ingestion.numbers import numbers_in
 from kgstore import Settings
 from kgstore.settings import AnswerMode, choices
 
@@ -141,12 +142,12 @@ def _gold_numbers(answer: str) -> list[Decimal]:
     head = answer.strip().split("\n")[0]
     if len(head) > 40:  # a sentence, not a figure: scored by key terms
         return []
-    return [n for n in numbers(head) if n != 0]
+    return [n for n in numbers_in(head) if n != 0]
 
 
 def _states_number(text: str, gold: list[Decimal]) -> bool:
     """Correct when the answer states the gold figure within 1%, in any of the usual scales."""
-    stated = numbers(text)
+    stated = numbers_in(text)
     for g in gold:
         for n in stated:
             for scale in (1, 10 ** 3, 10 ** 6, 10 ** 9):

@@ -42,13 +42,15 @@ def ingest_seconds(home) -> float:  # noqa: ANN001
 def lookup_seconds(store, embedder, rounds: int) -> list[float]:  # noqa: ANN001
     from assistant.graph import GraphLookup
     from assistant.linking import EntityLinker
+    from assistant.question import Question
 
     samples = []
     for _ in range(rounds):
         linker = EntityLinker(store.entity_labels(), embedder)
         for question in QUESTIONS:
             started = time.perf_counter()
-            GraphLookup(store).facts(question, linker.link(question))
+            parsed = Question.parse(question)
+            GraphLookup(store).facts(parsed, linker.link(parsed))
             samples.append(time.perf_counter() - started)
     return samples
 

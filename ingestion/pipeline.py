@@ -23,7 +23,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 from sqlalchemy import delete, select, update
 
-from kgstore import DocumentInfo, Fact, KGStore, vocab
+from kgstore import DocumentInfo, Statement, KGStore, vocab
 from kgstore.errors import KGAssistError
 from kgstore.db import Chunk as ChunkRow
 from kgstore.db import Database, Document, EntityMerge, IngestionRun, find_document
@@ -48,7 +48,7 @@ class Prepared:
     size: int
     document: loaders.LoadedDocument
     chunks: list[Chunk]
-    facts: list[Fact]
+    facts: list[Statement]
     merges: list[Merge]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from kgstore import Fact, Provenance, vocab
+from kgstore import Statement, Provenance, vocab
 
 from .extract import lexicon
 from .extract.base import Extraction, Mention, Node
@@ -68,11 +68,11 @@ class Resolver:
             label, method = " ".join(mention.text.split()), ""
         return vocab.entity_iri(label), label, method
 
-    def facts(self, extractions: Iterable[Extraction], document: URIRef, chunk_of) -> tuple[list[Fact], list[Merge]]:  # noqa: ANN001
+    def facts(self, extractions: Iterable[Extraction], document: URIRef, chunk_of) -> tuple[list[Statement], list[Merge]]:  # noqa: ANN001
         """Facts for the extractions (plus type and label facts of every entity they mention).
 
         `chunk_of(start)` returns the chunk IRI holding a character offset."""
-        facts: dict[tuple, Fact] = {}
+        facts: dict[tuple, Statement] = {}
         merges: dict[str, Merge] = {}
 
         def add(s: URIRef, p: URIRef, o, start: int, end: int, confidence: float, extractor: str) -> None:  # noqa: ANN001
@@ -80,7 +80,7 @@ class Resolver:
             # are kept once per evidence span, so each finding keeps its own provenance.
             key = (s, p, o, extractor) if p in _NAMING else (s, p, o, extractor, start, end)
             if key not in facts:
-                facts[key] = Fact(s, p, o, Provenance(document, extractor, confidence, chunk_of(start), start, end))
+                facts[key] = Statement(s, p, o, Provenance(document, extractor, confidence, chunk_of(start), start, end))
 
         def term(t, extraction: Extraction):  # noqa: ANN001
             if isinstance(t, Mention):
@@ -149,7 +149,7 @@ class EmbeddingMerger:
             old = self._vectors.get(kind)
             self._vectors[kind] = vectors if old is None else np.vstack([old, vectors])
 
-    def remap(self, facts: list[Fact]) -> tuple[list[Fact], list[EmbeddingMerge]]:
+    def remap(self, facts: list[Statement]) -> tuple[list[Statement], list[EmbeddingMerge]]:
         """Facts with new entities renamed onto close known ones, and the merges made."""
         kinds = {f.subject: f.object for f in facts if f.predicate == RDF.type and f.object in MERGEABLE}
         labels = {f.subject: str(f.object) for f in facts if f.predicate == vocab.LABEL}
@@ -175,7 +175,7 @@ class EmbeddingMerger:
                     self._fresh[iri] = vector
         if not mapping:
             return facts, merges
-        renamed = [Fact(mapping.get(f.subject, f.subject), f.predicate,
+        renamed = [Statement(mapping.get(f.subject, f.subject), f.predicate,
                         mapping.get(f.object, f.object) if isinstance(f.object, URIRef) else f.object, f.provenance)
                    for f in facts]
         return renamed, merges

@@ -3,7 +3,7 @@ the metadata/audit database and the settings every layer shares. Imports no othe
 
 from .errors import (ConfigError, DatabaseError, KGAssistError, ModelNotAvailableError, QueryTimeoutError,
                      ReadOnlyError, StoreError, UnsafeQueryError)
-from .provenance import PROVENANCE_QUERY, DocumentInfo, Fact, Provenance
+from .provenance import PROVENANCE_QUERY, DocumentInfo, Statement, Provenance
 from .settings import Settings, choices, load_settings
 from .sparql import QueryResult
 from .backends import open_store
@@ -11,6 +11,7 @@ from .store import Assertion, Edge, EntityMatch, KGStore, ProvenanceRecord, Stor
 
 __all__ = [
     "ConfigError", "DatabaseError", "KGAssistError", "ModelNotAvailableError", "QueryTimeoutError", "ReadOnlyError", "StoreError",
-    "UnsafeQueryError", "PROVENANCE_QUERY", "DocumentInfo", "Fact", "Provenance", "Settings", "choices", "load_settings", "QueryResult",
+    "UnsafeQueryError", "PROVENANCE_QUERY", "DocumentInfo", "Statement", "Provenance", "Settings", "choices",
+    "load_settings", "QueryResult",
     "Assertion", "Edge", "EntityMatch", "KGStore", "ProvenanceRecord", "StoreStats", "open_store",
 ]

@@ -36,8 +36,9 @@ class Provenance:
 
 
 @dataclass(frozen=True)
-class Fact:
-    """One asserted triple with its provenance."""
+class Statement:
+    """One triple a document states, with its provenance: what ingestion writes (an answer cites
+    `assistant.graph.Fact`s, the facts read back with their labels)."""
 
     subject: URIRef
     predicate: URIRef
@@ -69,17 +70,17 @@ _INTEGER, _DECIMAL = f"^^<{XSD.integer}>", f"^^<{XSD.decimal}>"
 _LABELS = (vocab.LABEL, vocab.ALT_LABEL)
 
 
-def assertion_iri(fact: Fact) -> URIRef:
+def assertion_iri(fact: Statement) -> URIRef:
     return _assertion_iri(fact, n3(fact.object))
 
 
-def _assertion_iri(fact: Fact, obj: str) -> URIRef:
+def _assertion_iri(fact: Statement, obj: str) -> URIRef:
     p = fact.provenance
     key = "\x1f".join(map(str, (p.document, fact.subject, fact.predicate, obj, p.chunk, p.start, p.end, p.extractor)))
     return vocab.ID[f"assertion/{sha1(key.encode()).hexdigest()}"]
 
 
-def document_statements(doc: DocumentInfo, facts: Iterable[Fact]) -> list[str]:
+def document_statements(doc: DocumentInfo, facts: Iterable[Statement]) -> list[str]:
     """A document's named graph as N-Triples statements `s p o` (no final dot), without duplicates:
     its metadata, the facts, label keys, and one assertion node per fact (see the module docstring).
 

@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from . import templates as T
 from . import vocab
 from .errors import ReadOnlyError
-from .provenance import PROVENANCE_QUERY, DocumentInfo, Fact, document_statements
+from .provenance import PROVENANCE_QUERY, DocumentInfo, Statement, document_statements
 from .sparql import CheckedQuery, QueryResult, bind, check_query
 from .store import Assertion, Edge, EntityMatch, ProvenanceRecord, StoreStats
 from .terms import Term, Triple, n3
@@ -143,10 +143,10 @@ class SparqlStore(ABC):
         if self.read_only:
             raise ReadOnlyError("The store is open read-only (KGASSIST_READ_ONLY); writes are disabled.")
 
-    def put_document(self, doc: DocumentInfo, facts: Iterable[Fact]) -> int:
+    def put_document(self, doc: DocumentInfo, facts: Iterable[Statement]) -> int:
         return self.put_documents([(doc, facts)])[0]
 
-    def put_documents(self, docs: Sequence[tuple[DocumentInfo, Iterable[Fact]]]) -> list[int]:
+    def put_documents(self, docs: Sequence[tuple[DocumentInfo, Iterable[Statement]]]) -> list[int]:
         self._check_writable()
         graphs = {doc.iri: document_statements(doc, facts) for doc, facts in docs}
         if graphs:

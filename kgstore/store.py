@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from rdflib import URIRef
 
-from .provenance import DocumentInfo, Fact
+from .provenance import DocumentInfo, Statement
 from .sparql import QueryResult
 from .terms import Term, Triple
 
@@ -72,10 +72,10 @@ class KGStore(Protocol):
 
     read_only: bool
 
-    def put_document(self, doc: DocumentInfo, facts: Iterable[Fact]) -> int:
+    def put_document(self, doc: DocumentInfo, facts: Iterable[Statement]) -> int:
         """Add a document's triples, atomically replacing any earlier version; returns triples written."""
 
-    def put_documents(self, docs: Sequence[tuple[DocumentInfo, Iterable[Fact]]]) -> list[int]:
+    def put_documents(self, docs: Sequence[tuple[DocumentInfo, Iterable[Statement]]]) -> list[int]:
         """`put_document` for several documents in one atomic write (batch ingestion)."""
 
     def remove_document(self, doc: URIRef) -> None: ...

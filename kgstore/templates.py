@@ -29,9 +29,12 @@ WHERE { GRAPH ?g { ?s ?p ?o } }"""
 ENTITY_COUNT = PREFIXES + "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e kga:labelKey ?k } }"
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 DOCUMENTS = PREFIXES + "SELECT DISTINCT ?d WHERE { GRAPH ?d { ?d a kga:Document } } ORDER BY ?d"
-ENTITY_LABELS = PREFIXES + """SELECT DISTINCT ?e ?label ?type WHERE {
-  GRAPH ?g { ?e kga:labelKey ?k ; rdfs:label|skos:altLabel ?label . ?e a ?type . }
-}"""
+#: Labels before aliases, the fullest first ("Amazon.com, Inc." before "Amazon.com Inc."), in a fixed
+#: order: whoever takes an entity's first label gets the same one on every run.
+ENTITY_LABELS = PREFIXES + """SELECT DISTINCT ?e ?label ?type ?alias WHERE {
+  GRAPH ?g { ?e kga:labelKey ?k ; a ?type .
+    { ?e rdfs:label ?label BIND(false AS ?alias) } UNION { ?e skos:altLabel ?label BIND(true AS ?alias) } }
+} ORDER BY ?e ?alias DESC(STRLEN(?label)) ?label ?type"""
 ASSERTIONS = PREFIXES + """SELECT ?s ?p ?o ?document ?chunk ?start ?end ?extractor ?confidence WHERE {
   GRAPH ?g {
     ?a a kga:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;

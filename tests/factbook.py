@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from kgstore import DocumentInfo, Fact, Provenance, vocab
+from kgstore import DocumentInfo, Statement, Provenance, vocab
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 class FixtureDocument:
     info: DocumentInfo
     text: str
-    facts: list[Fact]
+    facts: list[Statement]
     entities: dict[str, URIRef]
 
 
@@ -38,12 +38,12 @@ def _build(spec: dict) -> FixtureDocument:
         entities[e["key"]] = iri
         start = text.lower().find(e["label"].lower())
         prov = Provenance(info.iri, "fixture", 1.0, chunk, start, start + len(e["label"]))
-        facts.append(Fact(iri, RDF.type, vocab.KGA[e["type"]], prov))
-        facts.append(Fact(iri, vocab.LABEL, Literal(e["label"]), prov))
-        facts += [Fact(iri, vocab.ALT_LABEL, Literal(a), prov) for a in e.get("aliases", [])]
+        facts.append(Statement(iri, RDF.type, vocab.KGA[e["type"]], prov))
+        facts.append(Statement(iri, vocab.LABEL, Literal(e["label"]), prov))
+        facts += [Statement(iri, vocab.ALT_LABEL, Literal(a), prov) for a in e.get("aliases", [])]
     for f in spec["facts"]:
         start = text.index(f["span"])
         prov = Provenance(info.iri, "fixture", 0.9, chunk, start, start + len(f["span"]))
         obj = Literal(f["literal"]) if "literal" in f else entities[f["o"]]
-        facts.append(Fact(entities[f["s"]], vocab.KGA[f["p"]], obj, prov))
+        facts.append(Statement(entities[f["s"]], vocab.KGA[f["p"]], obj, prov))
     return FixtureDocument(info, text, facts, entities)

@@ -241,7 +241,7 @@ def test_a_yes_no_question_that_a_graph_fact_answers_gets_the_facts_verdict_and_
     decided = answer.facts[0]
     assert (_plain(decided.subject_label), decided.predicate_label, _plain(decided.object_label)) == (
         "sertraline", "causes adverse event", "insomnia")
-    assert answer.answer.startswith("Yes: sertraline causes adverse event Insomnia [F1].")
+    assert answer.answer.lower().startswith("yes: sertraline causes adverse event insomnia [f1].")
     assert [c.supported for c in answer.claims if c.sentence.startswith("No,")] == [False]
 
 

@@ -187,10 +187,10 @@ def test_the_real_model_reading_an_injected_document_changes_no_rule_no_triple_a
     assert injected.store.graph_sizes() == before
     sources = {f"F{i + 1}": f.text for i, f in enumerate(answer.facts)}
     sources.update({f"P{i + 1}": p.text for i, p in enumerate(answer.passages)})
-    from assistant.text import numbers, same_number
+    from ingestion.numbers import numbers_in, same_number
     from assistant.verify import strip_citations
 
     for claim in answer.claims:  # a supported claim's numbers really are in what it cites
         if claim.supported:
-            for number in numbers(strip_citations(claim.sentence)):
-                assert any(same_number(number, n) for c in claim.citations for n in numbers(sources.get(c, ""))), claim
+            for number in numbers_in(strip_citations(claim.sentence)):
+                assert any(same_number(number, n) for c in claim.citations for n in numbers_in(sources.get(c, ""))), claim

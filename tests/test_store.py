@@ -6,7 +6,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from kgstore import PROVENANCE_QUERY, DocumentInfo, Fact, Provenance, vocab
+from kgstore import PROVENANCE_QUERY, DocumentInfo, Statement, Provenance, vocab
 from kgstore.errors import UnsafeQueryError
 
 from .factbook import load_documents
@@ -51,7 +51,7 @@ def test_provenance_helper_returns_typed_records(store, docs):
 def test_replacing_a_document_swaps_its_triples_atomically(store, docs):
     doc = docs["docs/metformin.txt"]
     prov = Provenance(doc.info.iri, "fixture", chunk=None)
-    new_dose = Fact(doc.entities["metformin"], vocab.DOSAGE, Literal("850 mg once daily"), prov)
+    new_dose = Statement(doc.entities["metformin"], vocab.DOSAGE, Literal("850 mg once daily"), prov)
     store.put_document(doc.info, [new_dose])
     rows = store.query("PREFIX kga: <https://w3id.org/kgassist/ontology#> SELECT ?d WHERE { ?m kga:dosage ?d }").rows
     assert [str(r["d"]) for r in rows] == ["850 mg once daily"]
@@ -61,7 +61,7 @@ def test_replacing_a_document_swaps_its_triples_atomically(store, docs):
 def test_several_documents_are_put_in_one_write_and_replace_earlier_versions(store, docs):
     metformin, acme = docs["docs/metformin.txt"], docs["docs/acme.txt"]
     new = DocumentInfo(vocab.document_iri("docs/new.txt"), "docs/new.txt")
-    dose = Fact(metformin.entities["metformin"], vocab.DOSAGE, Literal("850 mg"), Provenance(metformin.info.iri, "t"))
+    dose = Statement(metformin.entities["metformin"], vocab.DOSAGE, Literal("850 mg"), Provenance(metformin.info.iri, "t"))
     counts = store.put_documents([(metformin.info, [dose]), (acme.info, acme.facts), (new, [])])
     assert len(counts) == 3 and all(counts)
     assert new.iri in store.documents()
@@ -73,7 +73,7 @@ def test_a_batch_with_one_invalid_term_writes_nothing(store, docs):
     before = store.stats()
     good = DocumentInfo(vocab.document_iri("docs/good.txt"), "docs/good.txt")
     bad = DocumentInfo(vocab.document_iri("docs/bad.txt"), "docs/bad.txt")
-    broken = Fact(vocab.entity_iri("x"), URIRef("not an iri"), Literal("y"), Provenance(bad.iri, "t"))
+    broken = Statement(vocab.entity_iri("x"), URIRef("not an iri"), Literal("y"), Provenance(bad.iri, "t"))
     with pytest.raises(UnsafeQueryError):
         store.put_documents([(good, []), (bad, [broken])])
     assert store.stats() == before and good.iri not in store.documents()
@@ -169,8 +169,8 @@ def test_an_rdf_file_imports_as_reference_data(store, tmp_path):
 def test_one_triple_found_by_two_extractors_is_stored_once_with_both_provenances(store):
     doc = DocumentInfo(vocab.document_iri("two.txt"), "two.txt")
     drug, disease = vocab.entity_iri("aspirin"), vocab.entity_iri("pain")
-    facts = [Fact(drug, vocab.TREATS, disease, Provenance(doc.iri, "patterns", 0.8, None, 0, 20)),
-             Fact(drug, vocab.TREATS, disease, Provenance(doc.iri, "llm", 0.6, None, 0, 40))]
+    facts = [Statement(drug, vocab.TREATS, disease, Provenance(doc.iri, "patterns", 0.8, None, 0, 20)),
+             Statement(drug, vocab.TREATS, disease, Provenance(doc.iri, "llm", 0.6, None, 0, 40))]
     store.put_document(doc, facts)
     assert list(store.triples()) == [(drug, vocab.TREATS, disease)]
     assert {r.extractor for r in store.provenance(drug, vocab.TREATS, disease)} == {"patterns", "llm"}

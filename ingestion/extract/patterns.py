@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -20,6 +20,7 @@ from kgstore import vocab
 
 from ..chunking import Span, sentences
 from ..loaders import LoadedDocument
+from ..numbers import parse_number, scale_of
 from . import lexicon
 from .base import Extraction, Mention, Node
 from .gazetteer import Gazetteer, default_gazetteer, tokens
@@ -84,9 +85,6 @@ _THERAPY = re.compile(r"^\s*(?:therapy|treatment|administration|use|infusion|inj
                       r"intoxication|exposure|medication)\b", re.I)
 
 # -------------------------------------------------------------------------------------- finance
-_SCALE = {"thousand": Decimal(10) ** 3, "k": Decimal(10) ** 3, "million": Decimal(10) ** 6, "m": Decimal(10) ** 6,
-          "mn": Decimal(10) ** 6, "billion": Decimal(10) ** 9, "bn": Decimal(10) ** 9, "b": Decimal(10) ** 9,
-          "trillion": Decimal(10) ** 12}
 _MONEY = re.compile(
     r"(?:US\$|USD\s?|\$)\s?(?P<n1>\d[\d,]*(?:\.\d+)?)\s*(?P<s1>thousand|million|billion|trillion|bn|mn|[mbk])?\b"
     r"|(?P<n2>\d[\d,]*(?:\.\d+)?)\s*(?P<s2>thousand|million|billion|trillion)\s+(?:US\s+)?(?:dollars|USD)", re.I)
@@ -328,7 +326,7 @@ class PatternExtractor:
         offset = 0
         for page in text.split("\f"):
             scale_note = _UNITS_NOTE.search(page)
-            scale = _SCALE[scale_note.group(1).lower().rstrip("s")] if scale_note else Decimal(1)
+            scale = scale_of(scale_note.group(1)) if scale_note else Decimal(1)
             years: list[str] = []
             line_start = offset
             for line in page.split("\n"):
@@ -346,7 +344,7 @@ class PatternExtractor:
                 metric = self._metric_of.get(label)
                 if metric is None:
                     continue
-                numbers = [_number(n) for n in _TABLE_NUMBER.findall(m.group("nums"))]
+                numbers = [parse_number(n) for n in _TABLE_NUMBER.findall(m.group("nums"))]
                 numbers = [n for n in numbers if n is not None]
                 metric_mention = Mention(line[m.start("label"):m.end("label")].strip(), start + m.start("label"),
                                          start + m.start("label") + len(m.group("label").strip()), vocab.METRIC)
@@ -385,16 +383,6 @@ def _dedupe(mentions: Iterable[Mention]) -> list[Mention]:
     return kept
 
 
-def _number(token: str) -> Decimal | None:
-    negative = token.strip().startswith("(") or "-" in token
-    digits = re.sub(r"[^\d.]", "", token)
-    try:
-        value = Decimal(digits)
-    except InvalidOperation:
-        return None
-    return -value if negative else value
-
-
 def _amount_after(text: str, start: int, end: int) -> tuple[Decimal, str] | None:
     window = text[start:min(end, start + 90)]
     per_share = _PER_SHARE.search(window)
@@ -404,7 +392,7 @@ def _amount_after(text: str, start: int, end: int) -> tuple[Decimal, str] | None
     if money:
         number = money.group("n1") or money.group("n2")
         scale = (money.group("s1") or money.group("s2") or "").lower()
-        value = Decimal(number.replace(",", "")) * _SCALE.get(scale, Decimal(1))
+        value = Decimal(number.replace(",", "")) * scale_of(scale)
         return value, "USD"
     percent = _PERCENT.search(window)
     if percent:

@@ -17,12 +17,12 @@ from rdflib.namespace import XSD
 from kgstore import vocab
 
 from ..loaders import LoadedDocument, Record
+from ..numbers import scale_of
 from .base import Extraction, Mention, Node
 
 NAME = "table"
 _DATATYPES = {"string": None, "decimal": XSD.decimal, "integer": XSD.integer, "date": XSD.date,
               "boolean": XSD.boolean}
-_SCALES = {"": 1, "units": 1, "thousands": 10 ** 3, "millions": 10 ** 6, "billions": 10 ** 9}
 
 
 class MappingError(ValueError):
@@ -123,7 +123,7 @@ class TableMapper:
         number = _literal(value, "decimal")
         if number is None:
             return []
-        scale = _SCALES.get(get("scale").lower(), 1)
+        scale = scale_of(get("scale"))
         amount = Decimal(str(number)) * scale
         node = Node(f"obs|{vocab.entity_key(company.text)}|{name.lower()}|{period}", vocab.METRIC_OBSERVATION,
                     f"{company.text} {name.lower()} {period}")

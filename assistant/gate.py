@@ -1,0 +1,37 @@
+"""The relevance gate: can the sources found answer the question at all? When not, the answer is
+"not found" and the model is never asked (so it cannot invent an answer about something absent)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .graph import Fact
+from .linking import Link
+from .question import Question
+from .retrieval import Passage
+from .text import STOPWORDS, terms
+
+#: Words too general to show that a question is about something the corpus covers.
+GENERIC = frozenset("effect effects side use used drug drugs company companies revenue year fiscal patients "
+                    "patient risk treatment dose total value annual".split())
+
+
+def relevant(question: Question, links: Sequence[Link], facts: Sequence[Fact], passages: Sequence[Passage],
+             document_frequency: Callable[[str], int], *, min_similarity: float = 0.3) -> bool:
+    """Linked facts answer; else passages do when they are on a subject the corpus covers. Not
+    covered: a name the corpus never mentions (outside the linked mentions), or a question most of
+    whose content words the corpus never uses (`document_frequency(term) == 0`)."""
+    if facts and links:
+        return True
+    if not passages:
+        return False
+    linked = {w for link in links for w in terms(link.mention)}
+    content = [t for t in question.terms if t not in linked and t not in GENERIC and t not in STOPWORDS
+               and not any(c.isdigit() for c in t)]
+    unknown = [t for t in content if document_frequency(t) == 0]
+    if any(name in unknown for name in question.names):
+        return False
+    if content and len(unknown) > len(content) / 2:
+        return False
+    best = max((p.dense or 0.0) for p in passages)
+    return best >= min_similarity or any(p.lexical for p in passages)
