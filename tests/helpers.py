@@ -78,3 +78,23 @@ def store_snapshot(home: Path) -> tuple[set, list, int]:
             statuses = {d.status for d in s.scalars(select(Document))}
         assert statuses == {"ok"}
         return quads, chunks, len(kb.index)
+
+
+class Ran:
+    """What a command did: exit code and the two streams (as `subprocess.CompletedProcess` has them)."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def kgassist(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Ran:
+    """Run `kgassist ARGS` in this process (click's runner): what a user sees, without starting an
+    interpreter per command. End-to-end tests that need a real process use `KGASSIST`."""
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), env=env, input=input, prog_name="kgassist")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)

@@ -4,10 +4,8 @@ plumbing and verification use a scripted LLM; the `slow` tests use the real smal
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 
 import pytest
 
@@ -15,7 +13,7 @@ from assistant import audit
 from assistant.answer import NOT_FOUND_TEXT
 from assistant.graph import EXISTS, FACTS_IN, FACTS_OUT, METRICS, NEIGHBOURHOOD_2
 
-from .helpers import KB, KGASSIST, SAMPLE, ScriptedLLM, sample_copy
+from .helpers import KB, SAMPLE, ScriptedLLM, kgassist, sample_copy
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory, embedder) -> KB:
@@ -199,11 +197,11 @@ def test_the_small_model_says_not_found_for_an_absent_subject(real):
 
 @pytest.mark.slow
 def test_the_cli_asks_streams_and_audits(tmp_path, model_cache):
-    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "cli"), "KGASSIST_MODEL_CACHE": str(model_cache)}
+    env = {"KGASSIST_HOME": str(tmp_path / "cli"), "KGASSIST_MODEL_CACHE": str(model_cache)}
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "acme.txt").write_text("Acme Corp. reported revenue of $10.0 billion for fiscal year 2023.\n")
-    run = lambda *args: subprocess.run([KGASSIST, *args], env=env, capture_output=True, text=True)  # noqa: E731
+    run = lambda *args: kgassist(*args, env=env)  # noqa: E731
     assert run("ingest", str(corpus)).returncode == 0
     asked = run("ask", "What was Acme's revenue in fiscal year 2023?", "--json")
     assert asked.returncode == 0, asked.stderr
@@ -219,8 +217,7 @@ def test_the_cli_asks_streams_and_audits(tmp_path, model_cache):
     assert answer["id"] in run("audit", "--list").stdout
     streamed = run("ask", "What was Acme's revenue in fiscal year 2023?")
     assert streamed.returncode == 0 and "answer id" in streamed.stdout
-    chat = subprocess.run([KGASSIST, "chat"], env=env, capture_output=True, text=True,
-                          input="What was Acme's revenue in fiscal year 2023?\n\n")
+    chat = kgassist("chat", env=env, input="What was Acme's revenue in fiscal year 2023?\n\n")
     assert chat.returncode == 0 and chat.stdout.count("answer id") == 1
 
 

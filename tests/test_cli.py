@@ -1,4 +1,5 @@
-"""The `kgassist` console script, run as a user would run it."""
+"""The `kgassist` command line as a user runs it: commands in-process through click's runner, and
+the installed console script once as a real process."""
 
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ import pytest
 from kgstore.db.database import head_revision
 
 from . import servers
+from .helpers import kgassist
 
 KGASSIST = str(Path(sys.executable).parent / "kgassist")
 
 
-def run(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run([KGASSIST, *args], capture_output=True, text=True, input=input,
-                          env={**os.environ, **(env or {})}, timeout=120)
+run = kgassist  # in-process; test_the_console_script_runs_as_installed runs the real one
 
 
 def test_init_then_stats_prints_counts(tmp_path):
@@ -120,3 +118,11 @@ def test_ingest_without_a_terminal_prints_progress_lines(tmp_path):
     assert any(line.startswith("ingesting: 20/26 files done") for line in lines), lines
     assert any("failed: " in line and "broken.pdf" in line for line in lines), lines
     assert "ok 25, skipped 0, failed 1" in done.stdout
+
+
+def test_the_console_script_runs_as_installed():
+    assert subprocess.run([KGASSIST, "init"], capture_output=True, timeout=120).returncode == 0
+    done = subprocess.run([KGASSIST, "sparql", "ASK { kga:Drug a owl:Class }"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "yes", done.stderr
+    assert subprocess.run([KGASSIST, "--help"], capture_output=True, text=True).stdout.startswith("Usage: kgassist")

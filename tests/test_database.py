@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 
 from kgstore.db import Answer, AnswerQuery, Base, Chunk, ClaimCheck, Document, RetrievedChunk, open_database
 from kgstore.db.database import head_revision, make_engine
+from kgstore.db.fulltext import FullText, managed_by_migration
 
 TABLES = {"documents", "chunks", "ingestion_runs", "answers", "answer_queries", "retrieved_chunks", "claim_checks",
           "entity_merges", "audit_head"}
@@ -31,14 +32,15 @@ def db_url(request, tmp_path):
 
 def test_migrations_bring_an_empty_database_to_head(db_url):
     db = open_database(db_url)
-    assert db.revision() == head_revision() == "0004"
+    assert db.revision() == head_revision() == "0005"
     assert TABLES <= set(inspect(db.engine).get_table_names())
 
 
 def test_migrations_match_the_orm_models(db_url):
     db = open_database(db_url)
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": managed_by_migration})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 
@@ -127,3 +129,25 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_full_text_search_finds_chunks_of_ok_documents_as_they_commit_and_forgets_removed_ones(db_url):
+    db = open_database(db_url)
+    texts = ["Metformin may cause lactic acidosis in rare cases.", "Warfarin interacts with aspirin.",
+             "Lisinopril treats hypertension; metformin treats type 2 diabetes."]
+    with db.session() as s:
+        s.add(Document(uri="ok.txt", iri="urn:doc:ok", status="ok",
+                       chunks=[Chunk(ord=i, start=0, end=len(t), text=t) for i, t in enumerate(texts)]))
+        s.add(Document(uri="half.txt", iri="urn:doc:half", status="pending",
+                       chunks=[Chunk(ord=0, start=0, end=20, text="metformin pending text")]))
+    lexical = FullText(db)
+    hits = lexical.search(["metformin", "acidosis"], k=5)
+    with db.session() as s:
+        by_id = {c.id: c.text for c in s.scalars(select(Chunk))}
+    assert [by_id[i] for i, _ in hits] == [texts[0], texts[2]]  # both words first; never the pending one
+    assert hits[0][1] > hits[1][1] > 0
+    assert lexical.df("metformin") == 3 and lexical.df("treating") == 1 and lexical.df("zorblatamab") == 0  # stemmed
+    assert lexical.search(['" OR *', "NEAR(", "aspirin\" AND"], k=5)[0][0] in by_id  # words, never query syntax
+    with db.session() as s:
+        s.delete(s.scalars(select(Document).where(Document.uri == "ok.txt")).one())
+    assert lexical.search(["metformin"], k=5) == [] and lexical.df("warfarin") == 0

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +14,7 @@ from sqlalchemy import func, select
 from kgstore import vocab
 from kgstore.db import Chunk, Document, EntityMerge
 
-from .helpers import KB, KGASSIST, SAMPLE
+from .helpers import KB, SAMPLE, kgassist
 from bench.pdfs import write_text_pdf
 
 @pytest.fixture
@@ -215,9 +213,8 @@ def test_pdfs_are_ingested_page_by_page(kb, tmp_path):
 
 
 def test_the_cli_ingests_with_a_json_summary_and_exit_codes(tmp_path, corpus):
-    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "cli")}
-    result = subprocess.run([KGASSIST, "ingest", str(corpus / "medical"), "--json"], env=env, capture_output=True,
-                            text=True)
+    env = {"KGASSIST_HOME": str(tmp_path / "cli")}
+    result = kgassist("ingest", str(corpus / "medical"), "--json", env=env)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert set(summary) == {"ok", "skipped", "failed", "triples", "chunks", "seconds"}
@@ -225,18 +222,17 @@ def test_the_cli_ingests_with_a_json_summary_and_exit_codes(tmp_path, corpus):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
-    failed = subprocess.run([KGASSIST, "ingest", str(bad), "--json"], env=env, capture_output=True, text=True)
+    failed = kgassist("ingest", str(bad), "--json", env=env)
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["failed"][0]["error"] == "the file is empty"
 
 
 def test_the_cli_defers_vectors_and_indexes_them_later(tmp_path, corpus):
-    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "cli")}
-    run = subprocess.run([KGASSIST, "ingest", str(corpus / "finance"), "--no-vectors", "--json"], env=env,
-                         capture_output=True, text=True)
+    env = {"KGASSIST_HOME": str(tmp_path / "cli")}
+    run = kgassist("ingest", str(corpus / "finance"), "--no-vectors", "--json", env=env)
     assert run.returncode == 0, run.stderr
     chunks = json.loads(run.stdout)["chunks"]
-    indexed = subprocess.run([KGASSIST, "index"], env=env, capture_output=True, text=True)
+    indexed = kgassist("index", env=env)
     assert indexed.returncode == 0, indexed.stderr
     assert f"embedded {chunks:,} chunks; the index holds {chunks:,} vectors" in indexed.stdout
 
@@ -287,16 +283,15 @@ def test_near_duplicate_names_merge_by_embedding_similarity_and_the_merge_is_rec
 
 
 def test_the_cli_exports_a_document_and_removes_it(tmp_path, corpus):
-    env = {**os.environ, "KGASSIST_HOME": str(tmp_path / "cli")}
+    env = {"KGASSIST_HOME": str(tmp_path / "cli")}
     doc = corpus / "medical" / "metformin.md"
-    assert subprocess.run([KGASSIST, "ingest", str(doc)], env=env, capture_output=True).returncode == 0
-    exported = subprocess.run([KGASSIST, "export", "--format", "jsonl", "--doc", str(doc)], env=env,
-                              capture_output=True, text=True)
+    assert kgassist("ingest", str(doc), env=env).returncode == 0
+    exported = kgassist("export", "--format", "jsonl", "--doc", str(doc), env=env)
     assert exported.returncode == 0, exported.stderr
     assert any(json.loads(line)["predicate_label"] == "dosage" for line in exported.stdout.splitlines())
-    removed = subprocess.run([KGASSIST, "remove", str(doc)], env=env, capture_output=True, text=True)
+    removed = kgassist("remove", str(doc), env=env)
     assert removed.returncode == 0, removed.stderr
-    stats = json.loads(subprocess.run([KGASSIST, "stats", "--json"], env=env, capture_output=True, text=True).stdout)
+    stats = json.loads(kgassist("stats", "--json", env=env).stdout)
     assert stats["store"]["documents"] == 0 and stats["database"]["chunks"] == 0
-    again = subprocess.run([KGASSIST, "remove", str(doc)], env=env, capture_output=True, text=True)
+    again = kgassist("remove", str(doc), env=env)
     assert again.returncode == 1 and "No ingested document" in again.stderr
