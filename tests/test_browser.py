@@ -96,8 +96,11 @@ class Visit:
         """The script run is over: no running indicator, then no exception or error box shown."""
         from playwright.sync_api import expect
 
-        self.page.wait_for_timeout(500)
-        expect(self.page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
+        deadline, idle = time.monotonic() + WAIT_MS / 1000, 0
+        while idle < 4 and time.monotonic() < deadline:  # the running indicator gone for 2 s in a row
+            self.page.wait_for_timeout(500)
+            idle = idle + 1 if self.page.get_by_test_id("stStatusWidget").count() == 0 else 0
+        expect(self.page.get_by_test_id("stHeading").first).to_be_visible(timeout=WAIT_MS)
         errors = self.page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
         assert errors.count() == 0, errors.all_inner_texts()
 
@@ -152,6 +155,7 @@ def test_after_quickstart_every_page_renders_without_an_error(quickstart, browse
         field.press("Enter")
         visit.settled()
         expect(page.get_by_test_id("stHeading").filter(has_text="metformin").first).to_be_visible()
+        expect(page.locator('[data-testid="stGraphVizChart"] svg').first).to_be_visible()
         assert "w3id.org" not in page.get_by_test_id("stMain").inner_text()
     elif name == "sparql":
         page.get_by_role("button", name="Run").click()
