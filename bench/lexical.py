@@ -96,6 +96,16 @@ def queries(count: int, seed: int = 1) -> list[list[str]]:
     return [rng.choices(words[50:], weights[50:], k=rng.randint(2, 4)) for _ in range(count)]
 
 
+def each(search, asked: list[list[str]]) -> list[float]:  # noqa: ANN001
+    """Seconds each query took."""
+    took = []
+    for q in asked:
+        started = time.perf_counter()
+        search(q)
+        took.append(time.perf_counter() - started)
+    return took
+
+
 def measure(n: int, words_per_chunk: int, count: int, folder: Path) -> dict:
     from sqlalchemy import select
 
@@ -116,12 +126,7 @@ def measure(n: int, words_per_chunk: int, count: int, folder: Path) -> dict:
     del rows
     bm25.search(asked[0])
     before_start = time.perf_counter() - started
-    before = []
-    for q in asked:
-        t = time.perf_counter()
-        bm25.search(q)
-        before.append(time.perf_counter() - t)
-    out["before"] = {"startup_s": round(before_start, 2), "query": percentiles(before),
+    out["before"] = {"startup_s": round(before_start, 2), "query": percentiles(each(bm25.search, asked)),
                      "peak_rss_growth_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss)}
     del bm25
 
@@ -129,12 +134,7 @@ def measure(n: int, words_per_chunk: int, count: int, folder: Path) -> dict:
     lexical = FullText(db)
     lexical.search(asked[0])
     after_start = time.perf_counter() - started
-    after = []
-    for q in asked:
-        t = time.perf_counter()
-        lexical.search(q)
-        after.append(time.perf_counter() - t)
-    out["after"] = {"startup_s": round(after_start, 4), "query": percentiles(after)}
+    out["after"] = {"startup_s": round(after_start, 4), "query": percentiles(each(lexical.search, asked))}
     out["ratios"] = {"startup_before_over_after": round(before_start / max(after_start, 1e-9), 1),
                      "query_p50_before_over_after": round(out["before"]["query"]["p50_ms"]
                                                           / max(out["after"]["query"]["p50_ms"], 1e-9), 2)}
