@@ -109,10 +109,12 @@ def each(search, asked: list[list[str]]) -> list[float]:  # noqa: ANN001
 def measure(n: int, words_per_chunk: int, count: int, folder: Path) -> dict:
     from sqlalchemy import select
 
-    from kgstore.db import Chunk, Document, open_database
+    from assistant.home import Home
+    from kgstore import Settings
+    from kgstore.db import Chunk, Document
     from kgstore.db.fulltext import FullText
 
-    db = open_database(f"sqlite:///{folder / f'lexical-{n}.db'}")
+    db = Home(Settings(home=folder, database_url=f"sqlite:///{folder / f'lexical-{n}.db'}")).db
     filled = fill(db, n, words_per_chunk)
     asked = queries(count)
     out: dict = {"chunks": n, "fill_s": round(filled, 1),
