@@ -305,3 +305,13 @@ def test_every_page_works_on_an_empty_store_with_a_helpful_message(monkeypatch, 
     assert not at.exception
     if page != "ingest":
         assert at.info and ("empty" in at.info[0].value or "No answers" in at.info[0].value)
+
+
+def test_a_misconfigured_app_says_what_to_do_instead_of_a_traceback(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KGASSIST_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KGASSIST_EXTRACTORS", "pattern")
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert at.error and "KGASSIST_EXTRACTORS: unknown extractor 'pattern'" in at.error[0].value

@@ -8,11 +8,20 @@ from pathlib import Path
 
 import streamlit as st
 
+from kgstore import KGAssistError
+from ui import services
+
 VIEWS = Path(__file__).parent / "views"
 
 # An emoji icon, not a :material/…: one, which the browser would fetch from fonts.gstatic.com.
 st.set_page_config(page_title="kgassist", page_icon="🔎", layout="wide",
                    menu_items={"About": "kgassist: answers from your documents, with their sources."})
+try:  # misconfiguration or an unreachable store: one message saying what to do, no traceback
+    services.settings()
+    services.store()
+except KGAssistError as error:
+    st.error(str(error))
+    st.stop()
 pages = [
     st.Page(VIEWS / "chat.py", title="Chat", icon=":material/chat:", default=True),
     st.Page(VIEWS / "explore.py", title="Explore", icon=":material/hub:"),
