@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,15 @@ from . import servers
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads the developer's KGASSIST_* variables or kgassist.toml."""
+    """No test reads the developer's KGASSIST_* variables or kgassist.toml. Streamlit's AppTest
+    leaves the app script as `__main__` and `sys.argv`; both are put back, or a process started
+    with multiprocessing's spawn would run the app on import."""
     for name in list(os.environ):
         if name.startswith("KGASSIST_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
 
 
 @pytest.fixture(params=["embedded", "endpoint"])
