@@ -499,7 +499,7 @@ class ProgressLines:
 
     def update(self, path: str, status: str) -> None:
         with self._lock:
-            self.counts[status.split(":", 1)[0] if status.startswith("failed") else status] += 1
+            self.counts["failed" if status.startswith("failed") else status] += 1
             if status.startswith("failed"):
                 click.echo(f"  failed: {path}: {status.split(':', 1)[-1].strip()}", err=True)
             if sum(self.counts.values()) % self.every_files == 0:

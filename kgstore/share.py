@@ -133,7 +133,7 @@ class StoreHost:
             raise StoreBusyError(busy_message(self.store_path))
         self.store_path.mkdir(parents=True, exist_ok=True)
         for _ in range(3):  # a port taken between choosing and binding: choose again
-            port = _free_port()
+            port = free_port()
             url = f"http://127.0.0.1:{port}"
             log = self.store_path.parent / f"{self.store_path.name}.server.log"
             with log.open("wb") as sink:  # a file, not a pipe: a pipe nobody reads would block the server
@@ -188,7 +188,8 @@ def die_with_parent() -> None:
         pass
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback."""
     import socket
 
     with socket.socket() as s:

@@ -6,7 +6,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,16 +16,18 @@ from pathlib import Path
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from kgstore.share import free_port  # noqa: F401 - the one free-port helper, re-exported for the tests
 
 
 def oxigraph_binary() -> str | None:
-    beside = Path(sys.executable).parent / "oxigraph"
-    return str(beside) if beside.exists() else shutil.which("oxigraph")
+    """The `oxigraph` server binary kgstore.share runs, or None when it is not installed."""
+    from kgstore import share
+    from kgstore.errors import StoreError
+
+    try:
+        return share.oxigraph_binary()
+    except StoreError:
+        return None
 
 
 @contextmanager

@@ -32,7 +32,6 @@ class FullText:
         words = _plain(terms)
         if not words:
             return []
-        params = {f"t{i}": w for i, w in enumerate(words)} | {"k": k}
         if self.dialect == "sqlite":
             match = " OR ".join(f'"{w}"' for w in words)  # each a quoted string: no FTS5 operators
             sql = ("SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f JOIN chunks c ON c.id = f.rowid "
@@ -40,6 +39,7 @@ class FullText:
                    "ORDER BY bm25(chunks_fts), f.rowid LIMIT :k")
             params = {"match": match, "k": k}
         else:
+            params = {f"t{i}": w for i, w in enumerate(words)} | {"k": k}
             query = " || ".join(f"plainto_tsquery('english', :t{i})" for i in range(len(words)))
             sql = (f"SELECT c.id, ts_rank_cd(c.text_search, q) AS score FROM chunks c "
                    f"JOIN documents d ON d.id = c.document_id, ({'SELECT ' + query}) AS s(q) "
