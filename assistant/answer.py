@@ -17,13 +17,15 @@ from kgstore.errors import ConfigError
 from kgstore.settings import AnswerMode, choices
 
 from . import prompt as prompting
+from .compose import Composed, answering_facts, compose, extract_answer, fact_sentence
 from .gate import relevant
 from .graph import Fact, GraphLookup, QueryRecord
 from .linking import EntityLinker, Link
 from .llm import LLM
 from .question import Question
 from .retrieval import Passage, Retriever
-from .text import sentences
+from .subject import Subject, find_subject
+from .text import sentences, terms
 from .verify import Claim, Verifier
 
 MODES = choices(AnswerMode)
@@ -90,8 +92,10 @@ class Assistant:
 
     def __init__(self, store, retriever: Retriever, llm: LLM, linker: EntityLinker, *,  # noqa: ANN001
                  prompt_tokens: int = 1536, max_tokens: int | None = None, passages: int = 5,
-                 knowledge: Any | None = None, max_question_chars: int = 2000, graph_rows: int = 200):
+                 knowledge: Any | None = None, max_question_chars: int = 2000, graph_rows: int = 200,
+                 lead: str = "sources"):
         self.store, self.retriever, self.llm, self.linker = store, retriever, llm, linker
+        self.lead = lead  # what an answer opens with: "sources" (facts, else a quoted sentence) or "model"
         self.max_question_chars, self.graph_rows = max_question_chars, graph_rows
         self.prompt_tokens, self.max_tokens, self.k = prompt_tokens, max_tokens, passages
         self.knowledge = knowledge  # a finetune KnowledgePrefix: linked entities become prefix tokens
@@ -113,6 +117,7 @@ class Assistant:
                       timings=timings, mode=mode)
         with clock("linking"):
             links = self.linker.link(q)
+            subject = find_subject(q, links, self.retriever.lexical())
         graph = GraphLookup(self.store, limit=self.graph_rows)
         facts: list[Fact] = []
         if mode != "retrieval":
@@ -121,12 +126,13 @@ class Assistant:
         passages: list[Passage] = []
         if mode != "graph":
             with clock("retrieval"):
-                passages = self.retriever.search(q, k=self.k)
+                passages = self.retriever.search(q, k=self.k, documents=subject.documents,
+                                                 extra_terms=[t for lk in links for t in terms(lk.label)])
         want_verdict = q.yes_no if verdict is None else verdict
         decider = deciding_fact(q, facts, links) if want_verdict else None
         if decider is not None:  # first in the prompt, so that it is always among the cited sources
             facts = [decider] + [f for f in facts if f is not decider]
-        if not relevant(q, links, facts, passages, self.retriever.lexical().df):
+        if not relevant(q, links, facts, passages, self.retriever.lexical().df, subject):
             if on_text:
                 on_text(NOT_FOUND_TEXT)
             return Answer(**record, answer=NOT_FOUND_TEXT, found=False, facts=[], passages=[], queries=graph.queries,
@@ -150,7 +156,8 @@ class Assistant:
             else:
                 chosen, verdict_source = None, None
         with clock("verification"):
-            text, claims = self._cite_and_check(q, reply, built, links, decider)
+            composed = self._compose(q, reply, built, links, subject, decider)
+            claims = composed.claims
             cited = {i for c in claims for i in c.citations}
             cited_facts = [f for f in built.facts if f.ref in cited]
             for fact in cited_facts:
@@ -160,42 +167,30 @@ class Assistant:
                             claim.supported, claim.reason = False, f"{fact.ref} is no longer in the store"
             graph.attach_provenance(cited_facts)
         cited_passages = [p for p in built.passages if p.ref in cited]
-        return Answer(**record, answer=text, found=True, facts=cited_facts, passages=cited_passages or built.passages,
-                      queries=graph.queries, claims=claims, verdict=chosen, verdict_source=verdict_source,
-                      links=links)
+        text = composed.text if composed.found else NOT_FOUND_TEXT
+        if not composed.found:
+            claims = [Claim(NOT_FOUND_TEXT), *claims]
+        return Answer(**record, answer=text, found=composed.found, facts=cited_facts,
+                      passages=cited_passages or built.passages, queries=graph.queries, claims=claims,
+                      verdict=chosen, verdict_source=verdict_source, links=links)
 
     # -------------------------------------------------------------------------------------------
-    def _cite_and_check(self, question: Question, reply: str, built: prompting.Prompt, links: list[Link],
-                        decider: Fact | None = None) -> tuple[str, list[Claim]]:
-        """Verify each sentence of the reply, then add the graph facts the question asks about,
-        each cited, so the answer states the facts behind it even when the model did not. A fact
-        that decides a yes/no question opens the answer; a reply sentence saying "no" to it is
-        marked unsupported."""
-        names = [f.subject_label for f in built.facts] + [f.object_label for f in built.facts]
-        names += [lk.label for lk in links]
-        verifier = Verifier(built.facts, built.passages, names)
-        parts = _statements(reply)
-        claims = [verifier.check(s) for s in parts]
+    def _compose(self, question: Question, reply: str, built: prompting.Prompt, links: list[Link],
+                 subject: Subject, decider: Fact | None = None) -> Composed:
+        """Verify each sentence of the reply, and compose the answer from verified statements: a
+        fact that decides a yes/no question opens it (a reply sentence saying "no" to it is marked
+        unsupported), then the direct answer and the supported model sentences."""
+        verifier = Verifier(built.facts, built.passages)
+        claims = [verifier.check(s) for s in _statements(reply)]
+        opening = None
         if decider is not None:
             for claim in claims:
                 if _SAYS_NO.match(claim.sentence):
                     claim.supported, claim.reason = False, f"contradicts {decider.ref}, which the graph states"
-            opening = Claim(f"Yes: {decider.subject_label} {decider.predicate_label} {decider.object_label} "
-                            f"[{decider.ref}].", [decider.ref])
-            claims.insert(0, opening)
-        text_parts = [c.sentence if not c.attributed else f"{c.sentence.rstrip()} [{c.citations[0]}]"
-                      for c in claims]
-        top = max((f.score for f in built.facts), default=0.0)
-        key_facts = [f for f in built.facts if f is not decider
-                     and f.score >= max(2.0, top - 0.5) and (f.predicate in question.relations or f.score >= 3)][:6]
-        if key_facts:
-            summary = "From the knowledge graph: " + "; ".join(
-                f"{f.subject_label} {f.predicate_label} {f.object_label} [{f.ref}]" for f in key_facts) + "."
-            text_parts.append(summary)
-            claims.append(Claim(summary, [f.ref for f in key_facts]))
-        if not text_parts:
-            text_parts, claims = [NOT_FOUND_TEXT], [Claim(NOT_FOUND_TEXT)]
-        return " ".join(text_parts), claims
+            opening = verifier.check(f"Yes: {fact_sentence([decider])}")
+        lead_facts = [f for f in answering_facts(question, built.facts, links) if f is not decider]
+        extracted = [] if lead_facts else extract_answer(question, built.passages, subject)
+        return compose(question, lead_facts, extracted, claims, verifier, lead=self.lead, opening=opening)
 
 
 def _statements(reply: str) -> list[str]:
@@ -258,4 +253,4 @@ def open_assistant(settings, store, db, llm: LLM, embedder, index) -> Assistant:
         knowledge = load_for(llm, Path(settings.adapter))
     return Assistant(store, Retriever(db, index, embedder), llm, linker, prompt_tokens=settings.prompt_tokens,
                      max_tokens=settings.answer_max_tokens, passages=settings.passages, knowledge=knowledge,
-                     max_question_chars=settings.max_question_chars)
+                     max_question_chars=settings.max_question_chars, lead=settings.answer_lead)

@@ -47,6 +47,12 @@ def format_amount(value: object, unit: str | None = None) -> str:
     return f"{sign}{text} {unit}".strip()
 
 
+def format_period(period: str | None) -> str:
+    """A period label as people write it: "FY2024" -> "fiscal 2024"; "Q3 2023" and others as given."""
+    match = re.fullmatch(r"\s*FY\s?((?:19|20)\d{2})\s*", period or "")
+    return f"fiscal {match[1]}" if match else (period or "")
+
+
 def format_value(text: str) -> str:
     """A stored figure as people read it ("307400000000 USD (307.4 billion)" -> "$307.4 billion");
     anything else, such as "500 mg twice daily" or a year, unchanged."""

@@ -9,6 +9,7 @@ from .graph import Fact
 from .linking import Link
 from .question import Question
 from .retrieval import Passage
+from .subject import Subject
 from .text import STOPWORDS, terms
 
 #: Words too general to show that a question is about something the corpus covers.
@@ -17,15 +18,21 @@ GENERIC = frozenset("effect effects side use used drug drugs company companies r
 
 
 def relevant(question: Question, links: Sequence[Link], facts: Sequence[Fact], passages: Sequence[Passage],
-             document_frequency: Callable[[str], int], *, min_similarity: float = 0.3) -> bool:
+             document_frequency: Callable[[str], int], subject: Subject | None = None, *,
+             min_similarity: float = 0.3) -> bool:
     """Linked facts answer; else passages do when they are on a subject the corpus covers. Not
-    covered: a name the corpus never mentions (outside the linked mentions), or a question most of
-    whose content words the corpus never uses (`document_frequency(term) == 0`)."""
+    covered: a name no document writes and no entity stands for (`subject.unknown`), a name the
+    corpus never mentions, or a question most of whose content words the corpus never uses
+    (`document_frequency(term) == 0`)."""
+    if subject is not None and subject.unknown:
+        return False
     if facts and links:
         return True
     if not passages:
         return False
     linked = {w for link in links for w in terms(link.mention)}
+    if subject is not None:  # names some document writes are covered, linked or not
+        linked |= {w for name in subject.names if name.documents for w in terms(name.written)}
     content = [t for t in question.terms if t not in linked and t not in GENERIC and t not in STOPWORDS
                and not any(c.isdigit() for c in t)]
     unknown = [t for t in content if document_frequency(t) == 0]

@@ -14,6 +14,7 @@ from rdflib.namespace import RDF
 from kgstore import KGStore, vocab
 from kgstore.sparql import PREFIXES, QueryResult, term_json
 
+from .display import format_amount
 from .linking import Link
 from .question import Question
 from .text import terms
@@ -70,6 +71,17 @@ METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period
 #: Does the store assert this triple? ?s ?p ?o are bound (verification of cited facts).
 EXISTS = "ASK { ?s ?p ?o }"
 
+@dataclass(frozen=True)
+class Figure:
+    """What a reported-figure fact states, field by field: the value as stored (base units)."""
+
+    company: str
+    metric: str
+    period: str
+    value: Decimal
+    unit: str
+
+
 @dataclass
 class Fact:
     """A triple from the store, with readable labels and (once known) its provenance."""
@@ -83,6 +95,7 @@ class Fact:
     score: float = 0.0
     provenance: list[dict[str, Any]] = field(default_factory=list)
     ref: str = ""  # its citation id in the answer that used it ("F3")
+    figure: Figure | None = None  # for a reported figure's value: company, metric, period, unit
 
     @property
     def text(self) -> str:
@@ -144,9 +157,9 @@ class GraphLookup:
             if link.kind in (vocab.COMPANY, vocab.ORGANIZATION):
                 for row in self.run(f"metrics:{link.label}", METRICS, {"e": e}).rows:
                     label = str(row.get("label") or f"{link.label} {row.get('metric', '')} {row.get('period', '')}")
-                    value = row["value"]
-                    _add(found, Fact(row["obs"], vocab.VALUE, value, label, "value",
-                                     _amount(value, row.get("unit"))))
+                    value, unit = row["value"], str(row.get("unit") or "")
+                    _add(found, Fact(row["obs"], vocab.VALUE, value, label, "value", format_amount(value, unit),
+                                     figure=_figure(link.label, row, unit)))
             if sum(1 for f in found.values() if f.predicate != RDF.type) < 3:
                 for row in self.run(f"neighbourhood-2:{link.label}", NEIGHBOURHOOD_2, {"e": e}).rows:
                     _add(found, Fact(row["s"], row["p"], row["o"], _label(row["s"], row.get("sl")),
@@ -188,7 +201,10 @@ def relevance(question: Question, fact: Fact, links: list[Link]) -> float:
 
 
 def _add(found: dict[tuple, Fact], fact: Fact) -> None:
-    found.setdefault(fact.key(), fact)
+    """Keep the first fact per triple; a reported figure's own row (with its fields) wins."""
+    known = found.get(fact.key())
+    if known is None or (fact.figure is not None and known.figure is None):
+        found[fact.key()] = fact
 
 
 def _label(term: Any, label: Any) -> str:
@@ -210,14 +226,9 @@ def _local_name(iri: URIRef) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 
-def _amount(value: Any, unit: Any) -> str:
-    """'307400000000 USD (307.4 billion)': the stored figure and how a text would say it."""
+def _figure(company: str, row: dict[str, Any], unit: str) -> Figure | None:
     try:
-        number = Decimal(str(value))
+        value = Decimal(str(row["value"]))
     except ArithmeticError:
-        return f"{value} {unit or ''}".strip()
-    text = f"{value}{' ' + str(unit) if unit else ''}"
-    for scale, word in ((10 ** 12, "trillion"), (10 ** 9, "billion"), (10 ** 6, "million")):
-        if abs(number) >= scale:
-            return f"{text} ({(number / scale).quantize(Decimal('0.01')).normalize():f} {word})"
-    return text
+        return None
+    return Figure(company, str(row.get("metric") or ""), str(row.get("period") or ""), value, unit)

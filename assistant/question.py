@@ -36,6 +36,10 @@ _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|hav
 #: Capitalised words that do not start a sentence: names.
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]{2,}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+#: Capitalised words that name a relation or a unit, not a subject.
+_NOT_NAMES = frozenset("ceo cfo coo cto chief eps ebitda fy usd eur gbp dkk jpy yes no i".split())
+_QUESTION_WORDS = frozenset("what who whom whose where when which why how is are was were does do did can could "
+                            "should has have had will would may might must list tell name show give find".split())
 
 
 class QuestionError(KGAssistError):
@@ -52,6 +56,24 @@ def check_question(text: str, max_chars: int) -> str:
         raise QuestionError(f"The question has {len(question):,} characters; the limit is {max_chars:,} "
                             "(KGASSIST_MAX_QUESTION_CHARS). Shorten it, or raise the limit.")
     return question
+
+
+def name_phrases(text: str) -> tuple[str, ...]:
+    """The names a text writes: runs of adjacent capitalised words ('Siemens Healthineers', '3M'),
+    possessives dropped, without an opening question word or a relation's acronym ('CEO')."""
+    runs: list[list[tuple[str, int, int]]] = []
+    for i, (word, start, end) in enumerate(words(text)):
+        bare = re.sub(r"['’]s$", "", word)
+        capitalised = bare[:1].isupper() or (bare[:1].isdigit() and any(c.isupper() for c in bare))
+        if (not capitalised or bare.lower() in _NOT_NAMES or _YEAR.fullmatch(bare)
+                or (i == 0 and bare.lower() in _QUESTION_WORDS)):
+            runs.append([])
+            continue
+        if runs and runs[-1] and text[runs[-1][-1][2]:start].strip() == "" and not runs[-1][-1][0].endswith(("'s", "’s")):
+            runs[-1].append((bare, start, end))
+        else:
+            runs.append([(bare, start, end)])
+    return tuple(dict.fromkeys(" ".join(w for w, _, _ in run) for run in runs if run))
 
 
 def hinted_relations(text: str) -> frozenset[URIRef]:
@@ -71,6 +93,7 @@ class Question:
     relations: frozenset[URIRef]                # relations the wording points at
     yes_no: bool                                # wants a yes / no / maybe verdict
     key: str                                    # the text as a label key, space-padded (for containment)
+    phrases: tuple[str, ...] = ()               # names as written: runs of capitalised words ("Novo Nordisk")
 
     @classmethod
     def parse(cls, text: str, max_chars: int = 2000) -> Question:
@@ -79,7 +102,8 @@ class Question:
         return cls(text=text, tokens=tuple(words(text)), terms=tuple(terms(text)),
                    names=tuple(m.group().lower() for m in _NAME.finditer(text)),
                    years=frozenset(_YEAR.findall(text)), relations=hinted_relations(text),
-                   yes_no=bool(_YES_NO.match(text)), key=f" {vocab.label_key(text)} ")
+                   yes_no=bool(_YES_NO.match(text)), key=f" {vocab.label_key(text)} ",
+                   phrases=name_phrases(text))
 
     def mentions(self, label: str) -> bool:
         """Whether the question contains `label` as whole words (case and punctuation aside)."""

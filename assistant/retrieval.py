@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -59,14 +59,23 @@ class Retriever:
         return self._lexical
 
     def search(self, question: Question | str, k: int = 5, depth: int = 20, *, dense: bool = True,
-               lexical: bool = True) -> list[Passage]:
+               lexical: bool = True, documents: Collection[int] | None = None,
+               extra_terms: Sequence[str] = ()) -> list[Passage]:
+        """The `k` best passages for a question; only from `documents` (ids) when given, searched
+        deeper so that enough of theirs are found. `extra_terms` join the lexical query."""
         text = question.text if isinstance(question, Question) else question
+        if documents is not None:
+            if not documents:
+                return []
+            depth = max(depth, 100)
         dense_hits: list[tuple[int, float]] = []
         if dense and len(self.index):
             vector = self.embedder.embed([text])[0]
             dense_hits = self.index.search(vector, depth)
-        words = question.terms if isinstance(question, Question) else terms(text)
-        lexical_hits = self._lexical.search(words, depth) if lexical else []
+        words = [*(question.terms if isinstance(question, Question) else terms(text)), *extra_terms]
+        lexical_hits = self._lexical.search(words, depth, documents=documents) if lexical else []
+        if documents is not None and dense_hits:
+            dense_hits = self._within(dense_hits, documents)
         best = fuse([dense_hits, lexical_hits], self.rrf_k)[:k]
         if not best:
             return []
@@ -77,3 +86,10 @@ class Retriever:
             return [Passage(cid, d.uri, d.title or d.uri, c.start, c.end, c.text, score,
                             dense_score.get(cid), lexical_score.get(cid))
                     for cid, score in best if cid in rows for c, d in [rows[cid]]]
+
+    def _within(self, hits: list[tuple[int, float]], documents: Collection[int]) -> list[tuple[int, float]]:
+        """The hits whose chunk belongs to one of `documents`, in their order."""
+        with self.db.session() as session:
+            kept = set(session.scalars(select(Chunk.id).where(Chunk.id.in_([cid for cid, _ in hits]),
+                                                              Chunk.document_id.in_(list(documents)))))
+        return [(cid, score) for cid, score in hits if cid in kept]

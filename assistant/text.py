@@ -33,3 +33,20 @@ def terms(text: str) -> list[str]:
 def sentences(text: str) -> list[str]:
     """An answer's sentences, split as documents are (`ingestion.chunking.sentences`), and at new lines."""
     return [line[span.start:span.end] for line in text.strip().splitlines() for span in _spans(line)]
+
+
+def stem(word: str) -> str:
+    """A word without its inflection, so that 'headquartered', 'headquarters' and 'headquarter'
+    compare equal: plurals, -ing, -ed and -ly endings removed (a light stemmer; words of three
+    letters or fewer stay as they are)."""
+    w = word.lower()
+    if len(w) <= 3:
+        return w
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("ing", ""),
+                         ("edly", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w.endswith(("ss", "us", "is"))):
+            w = w[:-len(suffix)] + keep
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz":  # 'stopp(ed)' -> 'stop'
+        w = w[:-1]
+    return w.rstrip("e") if len(w) > 4 else w

@@ -1,23 +1,48 @@
 """Verification of an answer, sentence by sentence, against the sources it cites.
 
-A sentence is supported when every number (dates included) and every entity name it states also
-appears in a fact or passage it cites. Sentences without citations get them attributed when one
-source states all of their numbers and names; otherwise they are flagged unsupported."""
+A sentence is supported only when what it states is found in what it cites: every number (in any
+of its renderings, to the precision written), and every other word that carries content: names,
+terms nobody defined, qualifiers, negations. Words are compared normalised (case, inflection);
+a fact also "says" the usual words for its relation ("side effect" for causes adverse event).
+Only the words of answering itself ("according", "reported", "the knowledge base") need no source.
+A sentence without citations gets the one source that states all of it, or is unsupported."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from kgstore import vocab
+from ingestion.numbers import numbers_in, same_number, stated_numbers
 
+from .display import format_amount, format_period
 from .graph import Fact
+from .question import RELATION_HINTS
 from .retrieval import Passage
-from ingestion.numbers import numbers_in, same_number
+from .text import STOPWORDS, stem
 
 CITATION = re.compile(r"\[((?:[FP]\d+)(?:\s*[,;]\s*[FP]\d+)*)\]")
 NOT_FOUND = re.compile(r"\b(does not contain|do not contain|not (?:contain|mention|state|say)|no information|"
                        r"could not find|cannot find|not found|unknown)\b", re.I)
+
+#: Words of answering, which state nothing about the subject, and the words numbers are written with.
+FRAME = frozenset("""
+according state states stated stating say says said report reports reported reporting source sources
+passage passages document documents fact facts knowledge graph base mention mentions mentioned note
+noted also include includes included including such well known information provided given listed list
+follow following answer question yes however therefore thus additionally furthermore moreover overall
+summary based show shows shown indicate indicates find found describe describes described refer refers
+one two three first second third several various example e.g i.e etc way ways
+billion million thousand trillion bn mn percent per cent fiscal year years quarter
+reach reached total totaled totalled amount amounted stood came
+""".split()) | STOPWORDS
+#: Words that reverse a statement: a sentence may say them only where its source does.
+NEGATIONS = frozenset("no not never without neither nor cannot none".split())
+#: Currency words a figure's unit stands for.
+_CURRENCY_WORDS = {"USD": "dollar dollars us", "EUR": "euro euros", "GBP": "pound pounds sterling",
+                   "JPY": "yen", "DKK": "krone kroner danish", "CHF": "franc francs swiss",
+                   "SEK": "krona kronor swedish", "NOK": "krone kroner norwegian", "CNY": "yuan renminbi"}
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
 @dataclass
@@ -27,10 +52,12 @@ class Claim:
     supported: bool = True
     reason: str | None = None
     attributed: bool = False
+    span: tuple[int, int] | None = None  # a quoted sentence: its characters in the cited document
 
     def to_json(self) -> dict:
         return {"sentence": self.sentence, "citations": self.citations, "supported": self.supported,
-                "reason": self.reason, "attributed": self.attributed}
+                "reason": self.reason, "attributed": self.attributed,
+                **({"span": list(self.span)} if self.span else {})}
 
 
 def cited(sentence: str) -> list[str]:
@@ -47,59 +74,102 @@ def strip_citations(sentence: str) -> str:
     return CITATION.sub("", sentence).strip()
 
 
+def content_words(text: str) -> list[str]:
+    """The words of `text` that state something, lower-cased, possessives dropped, numbers left to
+    the number parser: what a source must also say."""
+    out = []
+    for word in _WORD.findall(text):
+        word = re.sub(r"['’]s$", "", word.lower())
+        if word in NEGATIONS or (word not in FRAME and not word.isdigit() and len(word) > 1
+                                 and not re.fullmatch(r"(?:fy|q)\d+|\d+(?:st|nd|rd|th)|[a-z]?\d[\d.]*[a-z]?", word)):
+            out.append(word)
+    return out
+
+
+def fact_text(fact: Fact) -> str:
+    """What a fact says, in the words a sentence may use for it: its labels, the usual words for
+    its relation, and its figure as people write it (with the currency's name and the period)."""
+    words = [fact.subject_label, fact.predicate_label, fact.object_label, *RELATION_HINTS.get(fact.predicate, ())]
+    words += [name for code, name in _CURRENCY_WORDS.items() if re.search(rf"\b{code}\b", fact.object_label)]
+    if fact.figure is not None:
+        figure = fact.figure
+        words += [figure.company, figure.metric, format_amount(figure.value, figure.unit),
+                  format_period(figure.period), _CURRENCY_WORDS.get(figure.unit.upper(), "")]
+    return " ".join(w for w in words if w)
+
+
+class _Source:
+    """A source as the verifier reads it: its word stems and its numbers."""
+
+    def __init__(self, text: str):
+        self.stems = {stem(w) for w in content_words(text)} | {stem(w) for w in _WORD.findall(text.lower())}
+        self.numbers = numbers_in(text)
+
+    def says_word(self, word: str) -> bool:
+        s = stem(word)
+        return s in self.stems or (len(s) >= 5 and any(len(t) >= 5 and (t.startswith(s) or s.startswith(t))
+                                                      for t in self.stems))
+
+    def says_number(self, value: Decimal, precision: Decimal) -> bool:
+        return any(same_number(value, n, precision) for n in self.numbers)
+
+
 class Verifier:
-    """Checks sentences against the prompt's sources; `names` are entity labels worth checking."""
+    """Checks sentences against the prompt's sources (facts and passages, each carrying its `ref`)."""
 
-    def __init__(self, facts: list[Fact], passages: list[Passage], names: list[str]):
-        self.sources: dict[str, str] = {f.ref: f"{f.subject_label} {f.predicate_label} {f.object_label}"
-                                        for f in facts}
-        self.sources.update({p.ref: f"{p.title} {p.text}" for p in passages})
-        self._keys = {k: vocab.label_key(v) for k, v in self.sources.items()}
-        self._numbers = {k: numbers_in(v) for k, v in self.sources.items()}
-        self.names = sorted({n for n in names if len(vocab.label_key(n)) >= 3}, key=len, reverse=True)
-
-    def claims(self, sentence: str) -> tuple[list, list[str]]:
-        """The numbers and entity names a sentence states (citations removed)."""
-        body = strip_citations(sentence)
-        key = f" {vocab.label_key(body)} "
-        named = [n for n in self.names if f" {vocab.label_key(n)} " in key]
-        return numbers_in(body), named
-
-    def supports(self, source: str, stated_numbers: list, named: list[str]) -> tuple[bool, str | None]:
-        key = f" {self._keys.get(source, '')} "
-        for number in stated_numbers:
-            if not any(same_number(number, n) for n in self._numbers.get(source, [])):
-                return False, f"the number {number:f} is not in {source}"
-        for name in named:
-            if f" {vocab.label_key(name)} " not in key:
-                return False, f"'{name}' is not in {source}"
-        return True, None
+    def __init__(self, facts: list[Fact], passages: list[Passage]):
+        texts = {f.ref: fact_text(f) for f in facts} | {p.ref: f"{p.title} {p.text}" for p in passages}
+        self.sources = {ref: _Source(text) for ref, text in texts.items()}
 
     def check(self, sentence: str) -> Claim:
         ids = cited(sentence)
-        stated, named = self.claims(sentence)
         unknown = [i for i in ids if i not in self.sources]
         if unknown:
             return Claim(sentence, ids, False, f"cites {', '.join(unknown)}, which is not among the sources")
+        body = strip_citations(sentence)
+        numbers, words = stated_numbers(body), list(dict.fromkeys(content_words(body)))
         if not ids:
-            if NOT_FOUND.search(sentence) and not stated:
-                return Claim(sentence)
-            if not stated and not named:
-                return Claim(sentence)
-            best = [s for s in self.sources if self.supports(s, stated, named)[0]]
-            if best:
-                return Claim(sentence, [best[0]], True, None, attributed=True)
-            return Claim(sentence, [], False, "no cited source states its numbers or names")
-        problems = []
-        for number in stated:
-            if not any(self.supports(i, [number], [])[0] for i in ids):
-                problems.append(f"the number {_show(number)} is in none of {', '.join(ids)}")
-        for name in named:
-            if not any(self.supports(i, [], [name])[0] for i in ids):
-                problems.append(f"'{name}' is in none of {', '.join(ids)}")
+            if not numbers and (not words or NOT_FOUND.search(body)):
+                return Claim(sentence)  # states nothing to check, or that nothing was found
+            for ref, source in self.sources.items():
+                if not self._problems([source], numbers, words):
+                    return Claim(sentence, [ref], True, None, attributed=True)
+            problems = self._problems(list(self.sources.values()), numbers, words, "the sources")
+            return Claim(sentence, [], False, "no cited source states it: " + "; ".join(problems[:3]))
+        problems = self._problems([self.sources[i] for i in ids], numbers, words, ", ".join(ids))
         return Claim(sentence, ids, not problems, "; ".join(problems) or None)
+
+    @staticmethod
+    def _problems(sources: list[_Source], numbers: list[tuple[Decimal, Decimal]], words: list[str],
+                  cited: str = "") -> list[str]:
+        """What the sentence states that none of `sources` says, each as a reason naming `cited`."""
+        problems = [f"the number {_show(value)} is in none of {cited}" for value, precision in numbers
+                    if not any(s.says_number(value, precision) for s in sources)]
+        problems += [f"'{word}' is in none of {cited}" for word in words
+                     if not any(s.says_word(word) for s in sources)]
+        return problems
 
 
 def _show(number) -> str:  # noqa: ANN001
     text = f"{number:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def answer_problems(answer) -> list[str]:  # noqa: ANN001 - an assistant.answer.Answer
+    """What breaks the promise an answer makes: a sentence of its text that the verifier marked
+    unsupported, or a name or number in its text that none of its sources contains. Empty for a
+    sound answer (every answer the test suite and the benchmarks produce is checked with this)."""
+    problems = [f"unsupported sentence in the answer: {c.sentence!r}" for c in answer.claims
+                if not c.supported and c.sentence in answer.answer]
+    if not answer.found:
+        return problems
+    sources = [_Source(fact_text(f)) for f in answer.facts] + [_Source(f"{p.title} {p.text}") for p in answer.passages]
+    body = strip_citations(answer.answer)
+    for value, precision in stated_numbers(body):
+        if not any(s.says_number(value, precision) for s in sources):
+            problems.append(f"the number {_show(value)} is in none of the answer's sources")
+    for name in re.findall(r"(?<![\w'’])[A-Z][^\W_]*(?:[-'’][^\W_]+)*", body):
+        parts = [w for w in re.split(r"[-'’]", re.sub(r"['’]s$", "", name).lower()) if w and w not in FRAME]
+        if not all(any(s.says_word(w) for s in sources) for w in parts):
+            problems.append(f"the name {name!r} is in none of the answer's sources")
+    return problems

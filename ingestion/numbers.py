@@ -40,21 +40,34 @@ def parse_number(token: str, *, signed: bool = True) -> Decimal | None:
 def numbers_in(text: str) -> list[Decimal]:
     """Numbers stated in `text`, scaled by the words that follow them ('4.2 billion' -> 4200000000).
     Percentages keep their face value; years stay years; signs are ignored (face values)."""
-    found: list[Decimal] = []
+    return [value for value, _ in stated_numbers(text)]
+
+
+def stated_numbers(text: str) -> list[tuple[Decimal, Decimal]]:
+    """Numbers stated in `text`, each with the precision it is written to (the value of its last
+    digit, scaled): '$254.5 billion' -> (254500000000, 100000000); '2,024' -> (2024, 1)."""
+    found: list[tuple[Decimal, Decimal]] = []
     text = _FISCAL.sub(r"\1 ", text)  # 'FY2023' states the year 2023
     for m in _IN_TEXT.finditer(text):
-        value = parse_number(m.group().split()[0] if m.group(1) else m.group(), signed=False)
+        token = m.group().split()[0] if m.group(1) else m.group()
+        value = parse_number(token, signed=False)
         if value is None:
             continue
-        unit = (m.group(1) or "").lower()
-        found.append(value * (SCALES.get(unit, Decimal(1))))
+        scale = SCALES.get((m.group(1) or "").lower(), Decimal(1))
+        exponent = value.as_tuple().exponent
+        found.append((value * scale, Decimal(1).scaleb(min(0, int(exponent))) * scale))
     return found
 
 
-def same_number(a: Decimal, b: Decimal, tolerance: Decimal = Decimal("0.005")) -> bool:
-    """Equal within a relative tolerance, or equal once rounded as a text would round it."""
+def same_number(a: Decimal, b: Decimal, precision: Decimal | None = None) -> bool:
+    """Whether a number stated as `a` (written to `precision`, the value of its last digit) says
+    `b`: equal once `b` is rounded to that precision ('$254.5 billion' says 254,453,000,000; it
+    does not say 255,000,000,000). Without a precision, equal to within half a unit of the
+    last significant digit of `a`."""
     if a == b:
         return True
     if a == 0 or b == 0:
         return False
-    return abs(a - b) <= tolerance * max(abs(a), abs(b))
+    if precision is None:
+        precision = Decimal(1).scaleb(a.normalize().as_tuple().exponent)
+    return abs(abs(a) - abs(b)) <= precision / 2

@@ -28,6 +28,7 @@ LLMBackend = Literal["transformers", "vllm", "openai"]
 ExtractorName = Literal["patterns", "table", "llm"]
 KGEModelName = Literal["transe", "distmult", "complex", "rotate"]
 AnswerMode = Literal["hybrid", "graph", "retrieval"]
+AnswerLead = Literal["sources", "model"]
 IndexKind = Literal["flat", "hnsw", "ivf"]
 
 
@@ -77,6 +78,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted (longer ones are refused).")
     answer_mode: AnswerMode = Field("hybrid", description="Sources of an answer: graph and passages, graph only, "
                                     "or passages only.")
+    answer_lead: AnswerLead = Field("sources", description="What an answer opens with: 'sources' (graph facts "
+                                    "as sentences, else the passage sentence that answers; for small models) or "
+                                    "'model' (the model's verified sentences; for capable models).")
     kge_model: KGEModelName = Field("complex", description="Default model of `kgassist finetune kge`.")
 
     # Ingestion.

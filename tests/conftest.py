@@ -27,6 +27,25 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setattr(sys, "argv", list(sys.argv))
 
 
+@pytest.fixture(autouse=True)
+def _every_answer_keeps_its_promise(monkeypatch: pytest.MonkeyPatch):
+    """Every answer any test produces, on any model: no sentence of its text is one the verifier
+    marked unsupported, and no name or number in it is missing from all of its sources."""
+    from assistant.answer import Assistant
+    from assistant.verify import answer_problems
+
+    ask, problems = Assistant.ask, []
+
+    def checked_ask(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        answer = ask(self, *args, **kwargs)
+        problems.extend(f"{answer.question!r}: {p}" for p in answer_problems(answer))
+        return answer
+
+    monkeypatch.setattr(Assistant, "ask", checked_ask)
+    yield
+    assert not problems, "answers broke the verification promise:\n" + "\n".join(problems)
+
+
 @pytest.fixture(params=["embedded", "endpoint"])
 def store(request: pytest.FixtureRequest, tmp_path: Path):
     """The same KGStore contract, once on embedded Oxigraph and once on a real `oxigraph serve`."""

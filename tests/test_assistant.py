@@ -42,9 +42,9 @@ def test_cited_facts_carry_labels_and_provenance(home):
     assert record["provenance"] and record["provenance"][0]["start"] is not None
 
 
-def test_the_graph_facts_asked_about_are_stated_and_cited_even_when_the_model_omits_them(home):
+def test_the_answer_opens_with_the_graph_facts_asked_about_even_when_the_model_omits_them(home):
     answer, _ = ask(home, "What are the side effects of metformin?", "Metformin is a medicine.")
-    assert "From the knowledge graph: metformin causes adverse event" in answer.answer
+    assert re.match(r"Metformin can cause .*diarrhoea \[F\d\]", answer.answer)
     assert {f.object_label.lower() for f in answer.facts} >= {"diarrhoea", "nausea", "lactic acidosis"}
 
 
@@ -60,7 +60,7 @@ def test_numbers_stated_by_the_cited_fact_are_supported(home):
     answer, _ = ask(home, "What was Alphabet's revenue in fiscal year 2023?",
                     "Alphabet reported revenue of $307.4 billion in fiscal 2023 [F1].")
     assert not answer.unsupported
-    assert any(f.object_label.startswith("307400000000") for f in answer.facts)
+    assert any(str(f.object) == "307400000000" and f.object_label == "$307.4 billion" for f in answer.facts)
 
 
 def test_citing_a_source_that_is_not_in_the_prompt_is_flagged(home):
@@ -70,7 +70,7 @@ def test_citing_a_source_that_is_not_in_the_prompt_is_flagged(home):
 
 def test_an_uncited_sentence_gets_the_source_that_states_its_numbers(home):
     answer, _ = ask(home, "What is the dosage of metformin?", "The usual dose is 500 mg twice daily.")
-    claim = answer.claims[0]
+    [claim] = [c for c in answer.claims if c.sentence.startswith("The usual dose")]
     assert claim.supported and claim.attributed and claim.citations
 
 
@@ -155,7 +155,7 @@ def test_an_audit_is_identical_after_answering_and_changed_after_the_value_chang
 QUESTIONS = [
     ("What are the side effects of metformin?", "metformin", "lactic acidosis"),
     ("Who is the CEO of Amazon.com?", "amazon.com, inc.", "andy jassy"),
-    ("What was Alphabet's revenue in fiscal year 2023?", "alphabet inc. revenue fy2023", "307400000000"),
+    ("What was Alphabet's revenue in fiscal year 2023?", "alphabet inc. revenue fy2023", "307.4 billion"),
     ("Does warfarin interact with aspirin?", "warfarin", "aspirin"),
     ("What does lisinopril treat?", "lisinopril", "hypertension"),
     ("Where is Intel headquartered?", "intel corporation", "santa clara"),
@@ -164,7 +164,7 @@ QUESTIONS = [
     ("What is metformin contraindicated in?", "metformin", "severe renal impairment"),
     ("What is the dosage of metformin?", "metformin", "500 mg"),
     ("What drug class is atorvastatin?", "atorvastatin", "statin"),
-    ("What was Microsoft's revenue in fiscal year 2023?", "microsoft corporation revenue fy2023", "211900000000"),
+    ("What was Microsoft's revenue in fiscal year 2023?", "microsoft corporation revenue fy2023", "211.9 billion"),
 ]
 
 
@@ -238,7 +238,7 @@ def test_a_yes_no_question_that_a_graph_fact_answers_gets_the_facts_verdict_and_
     decided = answer.facts[0]
     assert (_plain(decided.subject_label), decided.predicate_label, _plain(decided.object_label)) == (
         "sertraline", "causes adverse event", "insomnia")
-    assert answer.answer.lower().startswith("yes: sertraline causes adverse event insomnia [f1].")
+    assert answer.answer.lower().startswith("yes: sertraline can cause insomnia [f1].")
     assert [c.supported for c in answer.claims if c.sentence.startswith("No,")] == [False]
 
 

@@ -117,7 +117,7 @@ def verifier() -> Verifier:
                    "307400000000 USD (307.4 billion)", "F1")
     ceo = fact(PFIZER, vocab.CEO, BOURLA, "Pfizer Inc.", "chief executive officer", "Albert Bourla", "F2")
     text = "Metformin may cause lactic acidosis; the usual dose is 500 mg twice daily."
-    return Verifier([revenue, ceo], [passage(text, "P1")], ["Pfizer Inc.", "Albert Bourla", "metformin"])
+    return Verifier([revenue, ceo], [passage(text, "P1")])
 
 
 @pytest.mark.parametrize("sentence", [
@@ -134,7 +134,7 @@ def test_the_verifier_supports_what_the_cited_source_states(verifier, sentence):
 
 @pytest.mark.parametrize(("sentence", "reason"), [
     ("Alphabet's revenue was $9 billion [F1].", "9000000000"),
-    ("Albert Bourla is the CEO of Pfizer Inc. [F1].", "Albert Bourla"),
+    ("Albert Bourla is the CEO of Pfizer Inc. [F1].", "'albert'"),
     ("The usual dose of metformin is 850 mg [P1].", "850"),
     ("Metformin causes nausea [F7].", "F7"),
     ("Revenue was $12 billion.", "no cited source"),

@@ -100,17 +100,10 @@ def show_passage(passage: dict[str, Any], database: Any, claims: list[str]) -> N
 
 
 def show_answer(answer: dict[str, Any], database: Any, key: str) -> None:
-    """An answer: each statement (unsupported ones marked), then one chip per citation that opens
-    the fact with its provenance or the passage."""
+    """An answer: its verified statements, then one chip per citation that opens the fact with its
+    provenance or the passage; model text that no source supports only collapsed, marked as such."""
     claims = answer.get("claims") or [{"sentence": answer["answer"], "supported": True}]
-    lines = []
-    for claim in claims:
-        sentence = escape(format_figures(claim["sentence"]))
-        if claim.get("supported", True):
-            lines.append(sentence)
-        else:
-            lines.append(f":red-background[⚠ unsupported: {sentence}]")
-    st.markdown("\n\n".join(lines))
+    st.markdown(escape(format_figures(answer["answer"])))
     if answer.get("verdict"):
         st.markdown(f"Verdict: **{escape(answer['verdict'])}**")
     by_ref = {f["ref"]: ("fact", f) for f in answer.get("facts", []) if f.get("ref")}
@@ -128,5 +121,8 @@ def show_answer(answer: dict[str, Any], database: Any, key: str) -> None:
                     show_passage(source, database, citing)
     unsupported = [c for c in claims if not c.get("supported", True)]
     if unsupported:
-        st.caption(f"{len(unsupported)} statement(s) not supported by the cited sources are marked.")
+        with st.expander(f"Model text that no source supports ({len(unsupported)}), not part of the answer"):
+            for claim in unsupported:
+                st.markdown(f":red-background[{escape(claim['sentence'])}]  \n"
+                            f":gray[{escape(claim.get('reason') or 'unsupported')}]")
     st.caption(f"{answer.get('backend', '')} · {answer.get('model', '')} · answer {answer['id'][:8]}")

@@ -96,10 +96,9 @@ def _ask(question: str) -> None:
         sink: dict[str, Any] = {}
         started = time.perf_counter()
         status = st.status("Answering…", expanded=False)
-        live = st.empty()
-        with live.container():
+        with status:  # the model's draft, unverified, stays inside the collapsed status box
+            st.caption("Model draft (each sentence is verified before it can be part of the answer):")
             st.write_stream(_answer_stream(question, sink, status))
-        live.empty()
         if "error" in sink:
             status.update(label="The assistant failed", state="error")
             st.error(f"The assistant failed: {sink['error']}")

@@ -1,0 +1,206 @@
+"""Answer composition: what a user reads first is what the sources state.
+
+The answer opens with the direct answer: the graph facts for the relation asked, written as a
+sentence by a template per relation ("Costco's revenue for fiscal 2024 was $254.5 billion [F1]"),
+or, when no fact answers, the passage sentence that does, quoted with its citation and span. The
+model's sentences follow only where the verifier supports them (with `lead="model"` they come
+first). An unsupported sentence never reaches the answer text: it stays among the claims."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from ingestion.chunking import sentences as sentence_spans
+from kgstore import vocab
+
+from .display import format_amount, format_period
+from .graph import Fact
+from .linking import Link
+from .question import RELATION_HINTS, Question
+from .retrieval import Passage
+from .subject import Subject
+from .text import stem, terms
+from .verify import Claim, Verifier, content_words
+
+#: How each relation is said; {s} and {o} are the labels, {o} a list when several facts agree.
+TEMPLATES: dict[URIRef, str] = {
+    vocab.CEO: "{s}'s chief executive officer is {o}",
+    vocab.CFO: "{s}'s chief financial officer is {o}",
+    vocab.HAS_EXECUTIVE: "{o} is an executive of {s}",
+    vocab.HEADQUARTERED_IN: "{s} is headquartered in {o}",
+    vocab.TICKER: "{s} trades under the ticker symbol {o}",
+    vocab.HAS_SUBSIDIARY: "{s} has the subsidiary {o}",
+    vocab.TREATS: "{s} is used to treat {o}",
+    vocab.CAUSES_ADVERSE_EVENT: "{s} can cause {o}",
+    vocab.CONTRAINDICATED_IN: "{s} is contraindicated in {o}",
+    vocab.INTERACTS_WITH: "{s} interacts with {o}",
+    vocab.DOSAGE: "The dosage of {s} is {o}",
+    vocab.DRUG_CLASS: "{s} is a {o}",
+}
+MAX_FACTS_PER_SENTENCE = 6
+
+
+@dataclass
+class Composed:
+    text: str
+    claims: list[Claim]  # every sentence considered, shown or not, in the order shown first
+    found: bool
+
+
+def fact_sentence(facts: Sequence[Fact]) -> str:
+    """One sentence stating facts that share a subject and relation, each object cited."""
+    first = facts[0]
+    if first.figure is not None:
+        f = first.figure
+        period = f" for {format_period(f.period)}" if f.period else ""
+        return f"{_possessive(f.company)} {f.metric or 'reported figure'}{period} was " \
+               f"{format_amount(f.value, f.unit)} [{first.ref}]."
+    objects = _listing([f"{f.object_label} [{f.ref}]" for f in facts])
+    template = TEMPLATES.get(first.predicate, "{s} {p} {o}")
+    sentence = template.format(s=first.subject_label, p=first.predicate_label, o=objects)
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def answering_facts(question: Question, facts: Sequence[Fact], links: Sequence[Link]) -> list[Fact]:
+    """The facts that answer the question directly: the relation it asks, about an entity it
+    names, for the year it asks (figures), the best-ranked ones."""
+    linked = {lk.entity for lk in links}
+    figures_asked = vocab.REPORTED_METRIC in question.relations
+
+    def answers(f: Fact) -> bool:
+        if f.figure is not None:
+            return figures_asked and (not question.years or any(y in f.figure.period for y in question.years)) \
+                and _metric_asked(question, f)
+        return f.predicate in question.relations and f.predicate in TEMPLATES and \
+            (f.subject in linked or f.object in linked)
+
+    candidates = [f for f in facts if answers(f)]
+    if not candidates:
+        return []
+    top = max(f.score for f in candidates)
+    return [f for f in candidates if f.score >= top - 0.5]
+
+
+def extract_answer(question: Question, passages: Sequence[Passage], subject: Subject) -> list[Claim]:
+    """The passage sentence that answers the question, quoted with its citation and span: it
+    names the subject (or belongs to a document about it) and says what the question asks."""
+    asked = {stem(t) for t in question.terms}
+    named = {stem(w) for form in subject.forms for w in terms(form)}
+    hints = [h for r in question.relations for h in RELATION_HINTS.get(r, ())]
+    best: tuple[float, Passage, int, int] | None = None
+    for rank, passage in enumerate(passages):
+        for start, end in _sentences(passage.text):
+            sentence = passage.text[start:end]
+            lowered = sentence.lower()
+            words = {stem(w) for w in terms(sentence)}
+            about = bool(named & words)
+            if named and not about and not (subject.documents and _refers_back(sentence)):
+                continue  # about another subject
+            overlap = len((asked - named) & words)
+            cue = any(h in lowered for h in hints)
+            if not (cue or overlap >= 2):
+                continue
+            score = 2.0 * cue + overlap + 1.0 * about + (1.0 if question.years & set(re.findall(r"\d{4}", sentence))
+                                                         else 0.0) - 0.1 * rank
+            if vocab.REPORTED_METRIC in question.relations and not re.search(r"\d", sentence):
+                score -= 2.0
+            if best is None or score > best[0]:
+                best = (score, passage, start, end)
+    if best is None:
+        return []
+    _, passage, start, end = best
+    quote = " ".join(passage.text[start:end].split())
+    title = _source_name(passage, quote)
+    return [Claim(f"According to {title}: \u201c{quote.rstrip('.')}.\u201d [{passage.ref}]", [passage.ref],
+                  span=(passage.start + start, passage.start + end))]
+
+
+def compose(question: Question, lead_facts: Sequence[Fact], extracted: Sequence[Claim], model: Sequence[Claim],
+            verifier: Verifier, *, lead: str = "sources", opening: Claim | None = None) -> Composed:
+    """The answer text from verified statements: `opening` (a yes/no verdict's fact), then the
+    direct answer (facts, else the extracted sentence) and the supported model sentences, in the
+    order `lead` says. Each statement is checked again; unsupported ones are kept out of the text."""
+    direct = [verifier.check(fact_sentence(group)) for group in _groups(lead_facts)] or list(extracted)
+    for claim in direct:
+        if claim.span is None and not claim.supported:
+            claim.reason = f"a template sentence the verifier rejects: {claim.reason}"
+    head = [opening] if opening is not None else []
+    shown_direct = [c for c in direct if c.supported]
+    supported_model = [c for c in model if c.supported and not _repeats(c, head + shown_direct)]
+    body = supported_model + shown_direct if lead == "model" else shown_direct + supported_model
+    shown = head + body
+    rest = [c for c in [*direct, *model] if c not in shown]
+    if not shown:
+        return Composed("", rest, False)
+    text = " ".join(c.sentence if not c.attributed else f"{c.sentence.rstrip()} [{c.citations[0]}]" for c in shown)
+    return Composed(text, shown + rest, True)
+
+
+def _groups(facts: Sequence[Fact]) -> list[list[Fact]]:
+    """Facts grouped by subject and relation (figures one by one), in their order."""
+    groups: dict[tuple, list[Fact]] = {}
+    for f in facts:
+        key = (f.subject, f.predicate) if f.figure is None else (f.subject, f.predicate, f.object)
+        if len(groups.setdefault(key, [])) < MAX_FACTS_PER_SENTENCE:
+            groups[key].append(f)
+    return list(groups.values())
+
+
+def _metric_asked(question: Question, fact: Fact) -> bool:
+    """The figure is of the metric the question names (any shared word), or the question names none."""
+    metric = {stem(w) for w in terms(f"{fact.figure.metric} {fact.subject_label}")} if fact.figure else set()
+    words = {stem(w) for w in question.terms}
+    metric_words = {stem(w) for w in RELATION_HINTS[vocab.REPORTED_METRIC] if " " not in w}
+    asked = words & metric_words
+    return not asked or bool(asked & metric) or bool(words & metric - {stem(t) for t in question.years})
+
+
+def _repeats(claim: Claim, shown: Sequence[Claim]) -> bool:
+    """A model sentence that only restates what is already shown, from the same sources."""
+    said = {stem(w) for c in shown for w in content_words(c.sentence)}
+    cited_before = {i for c in shown for i in c.citations}
+    return set(claim.citations) <= cited_before and {stem(w) for w in content_words(claim.sentence)} <= said
+
+
+def _refers_back(sentence: str) -> bool:
+    """A sentence about its document's subject without naming it ('Its chief executive ...')."""
+    return bool(re.match(r"\s*(?:it|its|the company|the group|the drug|this drug|the medicine|they|their)\b",
+                         sentence, re.I))
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence (and table line) spans of a passage."""
+    out = []
+    for span in sentence_spans(text):
+        piece = text[span.start:span.end]
+        if "\n" in piece.strip():
+            at = span.start
+            for line in piece.split("\n"):
+                if line.strip():
+                    offset = at + (len(line) - len(line.lstrip()))
+                    out.append((offset, offset + len(line.strip())))
+                at += len(line) + 1
+        else:
+            out.append((span.start, span.end))
+    return out
+
+
+def _source_name(passage: Passage, quote: str) -> str:
+    """How a quote's document is named: its title when it is one (short, not the quote itself),
+    else its file name."""
+    title = " ".join(passage.title.split())
+    if title and len(title) <= 80 and title.rstrip(".") not in quote and "/" not in title:
+        return title
+    return passage.document_uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
