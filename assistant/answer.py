@@ -17,7 +17,7 @@ from kgstore.errors import ConfigError
 from kgstore.settings import AnswerMode, choices
 
 from . import prompt as prompting
-from .compose import Composed, answering_facts, compose, extract_answer, fact_sentence
+from .compose import Composed, answering_facts, compose, extract_answer, fact_sentence, specific_terms
 from .gate import relevant
 from .graph import Fact, GraphLookup, QueryRecord
 from .linking import EntityLinker, Link
@@ -116,8 +116,8 @@ class Assistant:
         record = dict(id=str(uuid.uuid4()), question=q.text, model=self.llm.name, backend=self.llm.backend,
                       timings=timings, mode=mode)
         with clock("linking"):
-            links = self.linker.link(q)
-            subject = find_subject(q, links, self.retriever.lexical())
+            subject = find_subject(q, self.linker.link(q), self.retriever.lexical())
+            links = list(subject.links)
         graph = GraphLookup(self.store, limit=self.graph_rows)
         facts: list[Fact] = []
         if mode != "retrieval":
@@ -189,8 +189,9 @@ class Assistant:
                     claim.supported, claim.reason = False, f"contradicts {decider.ref}, which the graph states"
             opening = verifier.check(f"Yes: {fact_sentence([decider])}")
         lead_facts = [f for f in answering_facts(question, built.facts, links) if f is not decider]
-        extracted = [] if lead_facts else extract_answer(question, built.passages, subject)
-        return compose(question, lead_facts, extracted, claims, verifier, lead=self.lead, opening=opening)
+        extracted = extract_answer(question, built.passages, subject)
+        return compose(question, lead_facts, extracted, claims, verifier, lead=self.lead, opening=opening,
+                       specific=specific_terms(question, subject))
 
 
 def _statements(reply: str) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from ingestion.chunking import sentences as sentence_spans
+from ingestion.extract import lexicon
 from kgstore import vocab
 
 from .display import format_amount, format_period
@@ -23,6 +24,7 @@ from .linking import Link
 from .question import RELATION_HINTS, Question
 from .retrieval import Passage
 from .subject import Subject
+from .gate import GENERIC
 from .text import stem, terms
 from .verify import Claim, Verifier, content_words
 
@@ -42,6 +44,26 @@ TEMPLATES: dict[URIRef, str] = {
     vocab.DRUG_CLASS: "{s} is a {o}",
 }
 MAX_FACTS_PER_SENTENCE = 6
+_LABEL_LINE = re.compile(r"[^\d\n]{2,50}(?<![.!?;:])")  # "Chairman, President and CEO", its value on the next line
+_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|g|mcg|µg|ug|ml|mL|units?|IU)\b", re.I)
+#: Words by which a document states each relation (beyond the words questions ask it with).
+EVIDENCE_CUES: dict[URIRef, tuple[str, ...]] = {
+    vocab.TREATS: ("indicat", "used to", "used for", "used along", "prescribed", "to lower", "to reduce",
+                   "approved for", "therapy for", "treatment of"),
+    vocab.CAUSES_ADVERSE_EVENT: ("side effect", "adverse", "reaction", "common", "reported", "experience",
+                                 "may cause", "can cause"),
+    vocab.CONTRAINDICATED_IN: ("contraindicat", "do not take", "do not use", "should not", "must not",
+                               "not recommended", "avoid"),
+    vocab.INTERACTS_WITH: ("interact", "taken with", "together with", "combined with", "concomitant",
+                           "co-administ", "coadminist", "inhibitor", "inducer", "when used with"),
+    vocab.DOSAGE: (" mg", "dose", "dosing", "daily", "tablet", "injection"),
+    vocab.DRUG_CLASS: ("class", "inhibitor", "agonist", "antagonist", "blocker"),
+    vocab.CEO: ("chief executive", "ceo", "president"),
+    vocab.CFO: ("chief financial", "cfo", "finance director"),
+    vocab.HEADQUARTERED_IN: ("headquarter", "based in", "head office", "located in", "registered office"),
+    vocab.TICKER: ("ticker", "symbol", "nasdaq", "nyse", "stock exchange", "listed", "stock code"),
+    vocab.HAS_SUBSIDIARY: ("subsidiar", "owns", "acquired", "division", "wholly owned"),
+}
 
 
 @dataclass
@@ -67,7 +89,8 @@ def fact_sentence(facts: Sequence[Fact]) -> str:
 
 def answering_facts(question: Question, facts: Sequence[Fact], links: Sequence[Link]) -> list[Fact]:
     """The facts that answer the question directly: the relation it asks, about an entity it
-    names, for the year it asks (figures), the best-ranked ones."""
+    names, for the year it asks (figures), the best-ranked ones; asked no relation, the entity's
+    facts of its first three relations."""
     linked = {lk.entity for lk in links}
     figures_asked = vocab.REPORTED_METRIC in question.relations
 
@@ -78,6 +101,10 @@ def answering_facts(question: Question, facts: Sequence[Fact], links: Sequence[L
         return f.predicate in question.relations and f.predicate in TEMPLATES and \
             (f.subject in linked or f.object in linked)
 
+    if not question.relations:  # "Tell me about metformin": what the graph says of it, a few relations
+        about = [f for f in facts if f.predicate in TEMPLATES and f.subject in linked]
+        kept = list(dict.fromkeys(f.predicate for f in about))[:3]
+        return [f for f in about if f.predicate in kept]
     candidates = [f for f in facts if answers(f)]
     if not candidates:
         return []
@@ -87,27 +114,41 @@ def answering_facts(question: Question, facts: Sequence[Fact], links: Sequence[L
 
 def extract_answer(question: Question, passages: Sequence[Passage], subject: Subject) -> list[Claim]:
     """The passage sentence that answers the question, quoted with its citation and span: it
-    names the subject (or belongs to a document about it) and says what the question asks."""
-    asked = {stem(t) for t in question.terms}
+    says what the question asks (a cue of the relation, or its specific words) about the subject
+    (it names it, or belongs to a document that does, which retrieval then drew from)."""
     named = {stem(w) for form in subject.forms for w in terms(form)}
-    hints = [h for r in question.relations for h in RELATION_HINTS.get(r, ())]
+    specific = specific_terms(question, subject)
+    asked = {stem(t) for t in question.terms} - named
+    cues = _cue_pattern([c for r in question.relations for c in (*RELATION_HINTS.get(r, ()), *EVIDENCE_CUES.get(r, ()))])
+    metric = metric_named(question.text) if vocab.REPORTED_METRIC in question.relations else None
     best: tuple[float, Passage, int, int] | None = None
     for rank, passage in enumerate(passages):
+        titled = bool(named & {stem(w) for w in terms(passage.title)})
+        dated = set(re.findall(r"\b(?:19|20)\d{2}\b", passage.title))
         for start, end in _sentences(passage.text):
             sentence = passage.text[start:end]
-            lowered = sentence.lower()
+            lowered = f" {sentence.lower()}"
             words = {stem(w) for w in terms(sentence)}
             about = bool(named & words)
-            if named and not about and not (subject.documents and _refers_back(sentence)):
-                continue  # about another subject
-            overlap = len((asked - named) & words)
-            cue = any(h in lowered for h in hints)
-            if not (cue or overlap >= 2):
+            if named and not about and not titled and not (subject.documents and _refers_back(sentence)):
+                continue  # about another subject, or a document not about this one
+            if metric and question.years and not question.years & (dated | set(re.findall(r"\d{4}", sentence))):
+                continue  # a figure for another period
+            cue = bool(cues and cues.search(lowered))
+            overlap = len(asked & words)
+            if not cue if cues else overlap < 2:
+                continue  # says nothing of the relation asked (or, asked none, too little of the question)
+            if vocab.DOSAGE in question.relations and not _DOSE.search(sentence):
                 continue
-            score = 2.0 * cue + overlap + 1.0 * about + (1.0 if question.years & set(re.findall(r"\d{4}", sentence))
-                                                         else 0.0) - 0.1 * rank
-            if vocab.REPORTED_METRIC in question.relations and not re.search(r"\d", sentence):
-                score -= 2.0
+            news = len(words - asked - named)  # what the sentence adds: the answer is in it
+            score = (2.0 * cue + overlap + 1.5 * len(specific & words) + 1.0 * about - 0.1 * rank
+                     + 0.25 * min(news, 8)
+                     + (1.0 if question.years & set(re.findall(r"\d{4}", sentence)) else 0.0))
+            if metric is not None:
+                said = metric_named(sentence)
+                score += 2.0 if said == metric else -2.0 if said is not None else 0.0
+                if not re.search(r"\d", sentence):
+                    score -= 2.0
             if best is None or score > best[0]:
                 best = (score, passage, start, end)
     if best is None:
@@ -119,17 +160,49 @@ def extract_answer(question: Question, passages: Sequence[Passage], subject: Sub
                   span=(passage.start + start, passage.start + end))]
 
 
+def _cue_pattern(cues: Sequence[str]) -> re.Pattern[str] | None:
+    """Cue words at word starts; short and multi-word cues whole ('head of' is not 'head office'),
+    one-word stems open ('indicat' is 'indicated')."""
+    if not cues:
+        return None
+    parts = [re.escape(c.strip()) + (r"\b" if " " in c.strip() or len(c.strip()) <= 4 else "") for c in set(cues)]
+    return re.compile(r"\b(?:" + "|".join(sorted(parts, key=len, reverse=True)) + ")")
+
+
+def specific_terms(question: Question, subject: Subject) -> set[str]:
+    """The question's own words beyond its subject and relation ("maintenance" in "the
+    maintenance dose of dupilumab"), stemmed: what a direct answer should also say."""
+    named = {stem(w) for form in subject.forms for w in terms(form)}
+    hinted = {stem(w) for r in question.relations for h in RELATION_HINTS.get(r, ()) for w in terms(h)}
+    return {stem(t) for t in question.terms if t not in GENERIC and not t.isdigit()} - named - hinted
+
+
+def coverage(claims: Sequence[Claim], specific: set[str]) -> int:
+    """How many of the question's specific words the claims say."""
+    said = {stem(w) for c in claims for w in terms(c.sentence)}
+    return len(specific & said)
+
+
 def compose(question: Question, lead_facts: Sequence[Fact], extracted: Sequence[Claim], model: Sequence[Claim],
-            verifier: Verifier, *, lead: str = "sources", opening: Claim | None = None) -> Composed:
+            verifier: Verifier, *, lead: str = "sources", opening: Claim | None = None,
+            specific: set[str] = frozenset()) -> Composed:
     """The answer text from verified statements: `opening` (a yes/no verdict's fact), then the
-    direct answer (facts, else the extracted sentence) and the supported model sentences, in the
-    order `lead` says. Each statement is checked again; unsupported ones are kept out of the text."""
-    direct = [verifier.check(fact_sentence(group)) for group in _groups(lead_facts)] or list(extracted)
+    direct answer (facts, else the extracted sentence; the extracted one first when it says more
+    of the question's `specific` words) and the supported model sentences, in the order `lead`
+    says; led by the sources, no direct answer means none is found (the model's text alone is no
+    answer). Each statement is checked again; unsupported ones are kept out of the text."""
+    stated = [verifier.check(fact_sentence(group)) for group in _groups(lead_facts)]
+    if extracted and coverage(extracted, specific) > coverage(stated, specific):
+        direct = [*extracted, *stated]  # the passage says what the question asks; the facts less of it
+    else:
+        direct = stated or list(extracted)
     for claim in direct:
         if claim.span is None and not claim.supported:
             claim.reason = f"a template sentence the verifier rejects: {claim.reason}"
     head = [opening] if opening is not None else []
     shown_direct = [c for c in direct if c.supported]
+    if lead == "sources" and not head and not shown_direct:  # no source answers: the model's text
+        return Composed("", [*direct, *model], False)         # alone does not make an answer
     supported_model = [c for c in model if c.supported and not _repeats(c, head + shown_direct)]
     body = supported_model + shown_direct if lead == "model" else shown_direct + supported_model
     shown = head + body
@@ -150,13 +223,18 @@ def _groups(facts: Sequence[Fact]) -> list[list[Fact]]:
     return list(groups.values())
 
 
+def metric_named(text: str) -> str | None:
+    """The metric concept a text names ("net sales" -> "revenue"), by the extractors' lexicon."""
+    lowered = f" {' '.join(terms(text.replace('-', ' ')))} "
+    forms = sorted(((form, label) for label, forms in lexicon.METRICS.items() for form in forms),
+                   key=lambda item: -len(item[0]))
+    return next((label for form, label in forms if f" {' '.join(terms(form))} " in lowered), None)
+
+
 def _metric_asked(question: Question, fact: Fact) -> bool:
-    """The figure is of the metric the question names (any shared word), or the question names none."""
-    metric = {stem(w) for w in terms(f"{fact.figure.metric} {fact.subject_label}")} if fact.figure else set()
-    words = {stem(w) for w in question.terms}
-    metric_words = {stem(w) for w in RELATION_HINTS[vocab.REPORTED_METRIC] if " " not in w}
-    asked = words & metric_words
-    return not asked or bool(asked & metric) or bool(words & metric - {stem(t) for t in question.years})
+    """The figure is of the metric the question names, or the question names none."""
+    asked = metric_named(question.text)
+    return asked is None or metric_named(fact.figure.metric if fact.figure else "") == asked
 
 
 def _repeats(claim: Claim, shown: Sequence[Claim]) -> bool:
@@ -173,19 +251,22 @@ def _refers_back(sentence: str) -> bool:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence (and table line) spans of a passage."""
+    """Sentence (and table line) spans of a passage; a short label line without a full stop is
+    also read with the line that follows it ("Chairman, President and CEO" / "Tadashi Yanai")."""
     out = []
     for span in sentence_spans(text):
         piece = text[span.start:span.end]
-        if "\n" in piece.strip():
-            at = span.start
-            for line in piece.split("\n"):
-                if line.strip():
-                    offset = at + (len(line) - len(line.lstrip()))
-                    out.append((offset, offset + len(line.strip())))
-                at += len(line) + 1
-        else:
+        if "\n" not in piece.strip():
             out.append((span.start, span.end))
+            continue
+        lines, at = [], span.start
+        for line in piece.split("\n"):
+            if line.strip():
+                offset = at + (len(line) - len(line.lstrip()))
+                lines.append((offset, offset + len(line.strip())))
+            at += len(line) + 1
+        out += lines
+        out += [(a, d) for (a, b), (_, d) in zip(lines, lines[1:]) if _LABEL_LINE.fullmatch(text[a:b]) and d - a <= 300]
     return out
 
 

@@ -4,6 +4,7 @@ label match, and embedding similarity over entity labels (their own small FAISS 
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class EntityLinker:
             if kind in (vocab.DOCUMENT, vocab.ASSERTION, vocab.METRIC_OBSERVATION):
                 continue
             self._label.setdefault(entity, (label, kind))
-            for key in {vocab.label_key(label), vocab.entity_key(label)}:
+            for key in {vocab.label_key(label), vocab.entity_key(label), folded(vocab.entity_key(label))}:
                 if len(key) >= 2:
                     self._by_key[key].setdefault(entity, (label, kind))
         self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
@@ -81,7 +82,8 @@ class EntityLinker:
             if surface.endswith(("'s", "’s")):
                 surface = surface[:-2]
             key = vocab.label_key(surface)
-            matches = self._by_key.get(key) or self._by_key.get(vocab.entity_key(surface))
+            matches = self._by_key.get(key) or self._by_key.get(vocab.entity_key(surface)) \
+                or self._by_key.get(folded(vocab.entity_key(surface)))
             method, score = "exact", 1.0
             if not matches and j - i <= 4 and len(key) >= 5:
                 close = difflib.get_close_matches(key, self._keys_by_initial.get(key[0], []), n=1,
@@ -141,6 +143,14 @@ class EntityLinker:
                 links.append(Link(surface, tokens[i][1], tokens[j - 1][2], entity, label, kind,
                                   round(0.9 * float(score), 4), "embedding"))
         return links
+
+
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
+
+
+def folded(key: str) -> str:
+    """A label key in plain letters, as people type a name without its accents: 'ørsted' -> 'orsted'."""
+    return "".join(c for c in unicodedata.normalize("NFKD", key.translate(_LETTERS)) if not unicodedata.combining(c))
 
 
 def _worth_linking(surface: str, n_words: int) -> bool:

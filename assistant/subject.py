@@ -32,6 +32,7 @@ class Name:
 @dataclass(frozen=True)
 class Subject:
     names: tuple[Name, ...]
+    links: tuple[Link, ...] = ()  # the question's links that agree with its names
 
     @property
     def documents(self) -> frozenset[int] | None:
@@ -54,16 +55,20 @@ def find_subject(question: Question, links: Sequence[Link], fulltext: FullText) 
     with the documents that write each of them."""
     names: list[Name] = []
     used: set[int] = set()
+    rejected: set[int] = set()
     for phrase in question.phrases:
         at = question.text.find(phrase)
         link = next((lk for lk in links if lk.start < at + len(phrase) and at < lk.end), None)
         if link is not None:
             used.add(id(link))
+            if len(link.mention) < len(phrase) and link.method != "exact" and fulltext.documents_naming(phrase):
+                rejected.add(id(link))  # 'Kestrel' of 'Kestrel Robotics' is not 'Kestrel Automation GmbH'
+                link = None
         names.append(_name(phrase, link, fulltext))
     for link in links:
         if id(link) not in used and link.kind in SUBJECT_KINDS and link.method in ("exact", "partial"):
             names.append(_name(link.mention, link, fulltext))
-    return Subject(tuple(names))
+    return Subject(tuple(names), tuple(lk for lk in links if id(lk) not in rejected))
 
 
 def _name(written: str, link: Link | None, fulltext: FullText) -> Name:

@@ -17,7 +17,7 @@ was we were what when where which while who whom why will with would you your yo
 tell give list name show please many much according known reported report whether
 """.split())
 
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&.\-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_WORD = re.compile(r"[^\W_](?:[\w'’&.\-]*[^\W_])?")
 
 
 def words(text: str) -> list[tuple[str, int, int]]:

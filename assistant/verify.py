@@ -35,6 +35,7 @@ summary based show shows shown indicate indicates find found describe describes 
 one two three first second third several various example e.g i.e etc way ways
 billion million thousand trillion bn mn percent per cent fiscal year years quarter
 reach reached total totaled totalled amount amounted stood came
+person people individual current currently position role hold holds held serve serves serving entity
 """.split()) | STOPWORDS
 #: Words that reverse a statement: a sentence may say them only where its source does.
 NEGATIONS = frozenset("no not never without neither nor cannot none".split())
@@ -135,7 +136,8 @@ class Verifier:
                 if not self._problems([source], numbers, words):
                     return Claim(sentence, [ref], True, None, attributed=True)
             problems = self._problems(list(self.sources.values()), numbers, words, "the sources")
-            return Claim(sentence, [], False, "no cited source states it: " + "; ".join(problems[:3]))
+            return Claim(sentence, [], False, "no cited source states it: " + ("; ".join(problems[:3])
+                                                                                or "no one source states all of it"))
         problems = self._problems([self.sources[i] for i in ids], numbers, words, ", ".join(ids))
         return Claim(sentence, ids, not problems, "; ".join(problems) or None)
 

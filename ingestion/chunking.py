@@ -50,7 +50,7 @@ def _trim(text: str, span: Span) -> Span:
 def chunk(text: str, size: int = 800, overlap: int = 120) -> list[Chunk]:
     """Pack whole sentences into chunks of about `size` characters, repeating up to `overlap`
     characters of trailing sentences at the start of the next chunk. A sentence longer than `size`
-    is split at whitespace."""
+    is split at line ends (so a table row stays whole), else at whitespace."""
     pieces = [p for s in sentences(text) for p in _split_long(text, s, size)]
     chunks: list[Chunk] = []
     i = 0
@@ -74,7 +74,9 @@ def _split_long(text: str, span: Span, size: int) -> list[Span]:
         return [span]
     out, start = [], span.start
     while span.end - start > size:
-        cut = text.rfind(" ", start + size // 2, start + size)
+        cut = text.rfind("\n", start + 1, start + size)
+        if cut <= start:
+            cut = text.rfind(" ", start + size // 2, start + size)
         cut = cut if cut > start else start + size
         out.append(_trim(text, Span(start, cut)))
         start = cut
