@@ -13,6 +13,8 @@ METRICS: dict[str, tuple[str, ...]] = {
     "net income": ("net income", "net earnings", "net profit", "net income attributable", "profit"),
     "operating income": ("operating income", "operating profit", "income from operations"),
     "gross profit": ("gross profit", "gross margin"),
+    "operating margin": ("operating margin",),
+    "net margin": ("net margin", "net profit margin", "profit margin"),
     "total assets": ("total assets",),
     "total liabilities": ("total liabilities",),
     "cash and cash equivalents": ("cash and cash equivalents",),
@@ -52,6 +54,8 @@ DRUG_SUFFIXES = (
     "fungin", "quine", "amivir", "buvir", "navir", "oxacin", "penem", "cef", "sulfa", "methasone", "nisolone",
     "lamide", "tretin", "dopa", "ergoline", "amine", "cortisone", "sterone", "estradiol", "gestrel", "fentanil",
     "morphone", "codone", "azosin", "osin", "trexate", "uracil", "arabine", "mide", "ipine",
+    "gliflozin", "glutide", "patide", "enatide", "parib", "lisib", "rasib", "degib", "zomib", "grelor", "fiban",
+    "teplase", "renone", "vaptan", "milast", "steride", "trozole", "lutamide", "tinib", "zosin",
 )
 
 #: Common drugs whose names the suffixes miss (lower case).
@@ -114,11 +118,18 @@ pneumonitis hepatitis pancreatitis nephritis myopathy neuropathy psychosis delir
 agitation confusion coma thrombosis embolism infarction stroke impairment dysfunction damage lesions
 acidosis alkalosis hypoglycemia hyperglycemia hypokalemia hyperkalemia hyponatremia hypercalcemia
 ototoxicity nephrotoxicity hepatotoxicity cardiotoxicity neurotoxicity cytopenia neutropenia
-thrombocytopenia agranulocytosis anemia leukopenia pancytopenia alopecia gynecomastia weight gain
+thrombocytopenia agranulocytosis anemia leukopenia pancytopenia alopecia gynecomastia
 loss diabetes asthma cancer carcinoma lymphoma leukemia arthritis gout epilepsy migraine obesity
 hypersensitivity erection spasm neoplasm tumor tumour allergy sarcoma anaphylaxis dyskinesia tremor
 hallucinations hallucination eruptions pruritus jaundice cholestasis hepatotoxicity myoclonus rigidity
-blindness deafness tinnitus palpitations syncope collapse shock edema oedema swelling vasculitis
+attack attacks blindness deafness tinnitus palpitations syncope collapse shock edema oedema swelling vasculitis
+dyspnea dyspnoea cough constipation insomnia somnolence drowsiness ileus keratitis conjunctivitis
+""".split())
+
+#: Words with a condition-like ending that name no condition ("analysis", "diagnosis", "media").
+NOT_CONDITIONS = frozenset("""
+analysis analyses hypothesis synthesis emphasis basis thesis diagnosis prognosis media criteria prosthesis
+dialysis paralysis mechanism metabolism organism journalism ism criterion placebo
 """.split())
 
 #: Conditions worth recognising in sample documents and questions.
@@ -134,8 +145,54 @@ type 2 diabetes|type 1 diabetes|diabetes|hypertension|high blood pressure|heart 
 |rhabdomyolysis|liver injury|angioedema|dry cough|cough|dizziness|headache|weight gain|rash
 |hyperkalemia|hyperkalaemia|muscle pain|stomach upset|drowsiness|insomnia|tendon rupture
 |qt prolongation|penicillin allergy|serotonin syndrome|kidney damage|anaemia|anemia|constipation|fatigue
+|av block|heart block|atrioventricular block|bundle branch block|obesity
 """.replace("\n", "").split("|"))
 
+
+
+#: Words that extend a condition mention to the right ("type 2 diabetes mellitus", "myasthenia gravis").
+CONDITION_TAILS = frozenset("mellitus gravis insipidus erythematosus multiforme pectoris".split())
+
+#: Head words of drug classes ("a GLP-1 receptor agonist", "an anticoagulant"); plurals are also accepted.
+CLASS_HEADS = frozenset("""
+inhibitor blocker agonist antagonist antibiotic antibody statin biguanide sulfonylurea diuretic analgesic
+anticoagulant antiplatelet antidepressant antipsychotic anticonvulsant antiepileptic antihistamine antiviral
+antifungal antimalarial antiretroviral antiarrhythmic antiemetic antacid bronchodilator vasodilator
+corticosteroid glucocorticoid steroid hormone opioid benzodiazepine barbiturate bisphosphonate fluoroquinolone
+macrolide cephalosporin penicillin tetracycline aminoglycoside carbapenem anthracycline taxane retinoid
+immunosuppressant anesthetic anaesthetic sedative hypnotic stimulant laxative modulator analog analogue
+mimetic nsaid ssri snri thiazolidinedione nitrate anthelmintic antispasmodic decongestant expectorant
+antitussive vaccine chemotherapy antimetabolite antineoplastic thrombolytic anxiolytic mucolytic
+""".split())
+
+#: Generic nouns after a class name, dropped from it ("an anticoagulant medicine" -> "anticoagulant").
+CLASS_GENERIC = frozenset("medicine medicines medication medications drug drugs agent agents".split())
+
+#: Nouns that make their subject a company ("X is a Danish drugmaker", "X, the chipmaker,").
+COMPANY_NOUNS = frozenset("""
+company companies firm group bank drugmaker carmaker automaker chipmaker maker manufacturer producer brewer
+retailer insurer conglomerate corporation lender airline operator provider biotech pharma giant multinational
+supplier developer utility miner shipper business enterprise holding conglomerate telecom
+""".split())
+
+#: Words that are never part of a person's name (role titles, organisation words, pledges and totals).
+NOT_PERSON_WORDS = frozenset("""
+chief executive officer financial operating president director chairman chair board company group total
+inc corp ltd plc llc pledge inclusion committee council annual report fiscal year quarter revenue sales
+net income the its our their this that shares stock nyse nasdaq
+""".split())
+
+#: Currencies: symbols and written names -> ISO code; the codes themselves are also accepted.
+CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "c$": "CAD", "a$": "AUD",
+                    "kr": "DKK", "chf": "CHF", "dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR",
+                    "pounds": "GBP", "yen": "JPY", "kroner": "DKK", "kronor": "SEK", "francs": "CHF"}
+CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "DKK", "SEK", "NOK", "CHF", "CAD", "AUD", "CNY", "RMB", "INR",
+                  "KRW", "HKD", "SGD", "BRL", "MXN", "ZAR", "NZD", "PLN", "ISK")
+
+#: Stock exchanges written before a ticker ("(NYSE: NVO)").
+EXCHANGES = ("NYSE American", "NYSE", "NASDAQ", "Nasdaq", "LSE", "LON", "OSE", "TSE", "TYO", "TSX", "ASX", "SIX",
+             "SWX", "XETRA", "ETR", "FWB", "FRA", "Euronext", "EPA", "AMS", "CPH", "STO", "HEL", "OMX", "HKEX",
+             "HKG", "NSE", "BSE", "KRX", "SGX", "BIT", "BME", "OTC", "AMEX")
 
 
 def looks_like_drug(word: str) -> bool:
@@ -146,5 +203,7 @@ def looks_like_drug(word: str) -> bool:
 def looks_like_condition_head(word: str) -> bool:
     w = word.lower()
     singular = w[:-1] if w.endswith("s") and not w.endswith(("ss", "sis", "us")) else w
+    if w in NOT_CONDITIONS or singular in NOT_CONDITIONS:
+        return False
     return (w in CONDITION_HEADS or singular in CONDITION_HEADS
             or (len(w) > 5 and w.endswith(CONDITION_SUFFIXES) and not looks_like_drug(w)))

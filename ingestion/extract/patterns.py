@@ -9,6 +9,7 @@ period and role phrases, and from financial-statement table lines of filings.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -32,39 +33,124 @@ _INDUCED = re.compile(r"^[\s-]*(?:induced|associated|related|caused|provoked|tri
 _CAUSE_FWD = re.compile(
     r"\b(?:cause[sd]?|causing|induce[sd]?|inducing|led to|leads? to|result(?:ed|s)? in|produced|precipitated|"
     r"triggered|provoked|may cause|can cause|is associated with|was associated with|associated with|"
+    r"(?:may |can |might |often |commonly )?experience[sd]?|(?:increase|raise)[sd]? the risk of|"
     r"side effects? (?:of|include|includes|are|is)|adverse (?:effects?|events?|reactions?) (?:of|include|includes|are|is))\b",
     re.I)
 _CAUSE_BWD = re.compile(
     r"\b(?:induced by|caused by|due to|secondary to|associated with|attributed to|related to|after|following|"
     r"during|from|with|side effects? of|adverse (?:effects?|events?|reactions?) of|toxicity of|"
-    r"complication of|on)\b", re.I)
+    r"complication of|on|(?:patients|people|users|those|subjects|individuals) (?:taking|receiving|given|using|"
+    r"treated with))\b", re.I)
 _TREATS = re.compile(
     r"\b(?:treats?|treated|is used to treat|used to treat|used for|is indicated for|indicated for|"
     r"is approved for|approved for|for the treatment of|in the treatment of|to treat|relieves?|lowers?|"
-    r"controls?|manages?|prevents?|reduces the risk of|first-line (?:treatment|therapy) for)\b", re.I)
+    r"controls?|manages?|prevents?|to prevent|reduc(?:e|es|ing) the risk of|first-line (?:treatment|therapy) for|"
+    r"for the relief of|indicated (?:to|as|in))\b", re.I)
+# "lisinopril for hypertension", "X is prescribed for the treatment of Y": the whole gap is the cue.
+_TREATS_GAP = re.compile(r"\s*(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|often|commonly|mainly|widely|usually|"
+                         r"primarily|frequently) )?(?:(?:used|given|prescribed|taken|approved|indicated) )?for "
+                         r"(?:the (?:treatment|relief|management|prevention) of )?(?:patients with )?", re.I)
 _CONTRA = re.compile(
-    r"\b(?:contraindicated in|contra-indicated in|should not be (?:used|taken|given) (?:in|by|during)|"
-    r"must not be used in|avoid(?:ed)? in)\b", re.I)
+    r"\b(?:contra-?indicated (?:in|for|during)|(?:should|must|may) not be (?:used|taken|given|administered|prescribed)"
+    r" (?:in|by|to|during|for)|(?:is|are) not (?:recommended|to be used) (?:in|for|during)|avoid(?:ed)? in)\b", re.I)
+# "Do not use ibuprofen if you have a peptic ulcer."
+_CONTRA_BEFORE = re.compile(r"\b(?:do not|don't|never|must not|should not) (?:use|take|give|prescribe)\s+$", re.I)
+# "... if you have Y", "... in patients with Y", "... during pregnancy" after "Do not use X".
+_CONTRA_IF = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:(?:if|when) (?:you|the patient|patients?) (?:have|has|are|is|had)\b"
+                        r"|(?:in|to|for|by) (?:patients|people|adults|children|women|men|anyone|those) (?:with|who have)\b"
+                        r"|(?:in|during)\s*$)", re.I)
 _INTERACTS = re.compile(
     r"\b(?:interacts? with|interaction (?:between|with)|should not be combined with|combined with|"
     r"together with|increases? the (?:effect|levels?|concentration|risk \w+ \w+) of|potentiates?|"
-    r"co-administration (?:of|with)|coadministration (?:of|with)|and)\b", re.I)
-_INTERACTION_CUE = re.compile(r"\b(?:interact\w*|combin\w*|co-?administ\w*|together|potentiat\w*|raises?|increases?)\b", re.I)
+    r"co-administration (?:of|with)|coadministration (?:of|with)|"
+    r"(?:should|must) not be (?:taken|used|given|combined|co-?administered) (?:together )?with|"
+    r"(?:may |can )?(?:increase|decrease|raise|reduce|lower|inhibit|potentiate)s?(?: the)?|"
+    r"(?:is|are) (?:reduced|increased|decreased|affected|potentiated|inhibited) by|with|and)\b", re.I)
+_INTERACTION_CUE = re.compile(r"\b(?:interact\w*|combin\w*|co-?administ\w*|together|potentiat\w*|raises?|"
+                              r"increases?|decreases?|reduc\w+|inhibit\w*|should not be taken with)\b", re.I)
+_AND_WITH = re.compile(r"\b(?:and|or)\s+(?:also\s+)?with\s*$", re.I)  # "interacts with X, ..., and with Y"
+# Between items of a list: "nausea (20%), vomiting", "X or to patients with Y".
+_LIST_GAP = re.compile(r"\s*(?:\([^()]{0,20}\)\s*)?(?:[,;]\s*)?(?:(?:and|or|and/or|as well as)\s+)?", re.I)
+_POPULATION_LIST_GAP = re.compile(r"\s*,?\s*(?:and|or)\s+(?:(?:in|to|for)\s+)?(?:patients|people|adults|children|those)"
+                                  r"\s+(?:with|who have)\s+(?:an?\s+)?(?:(?:personal|family|known|prior)\s+(?:or\s+)?)*"
+                                  r"(?:history of\s+)?", re.I)
+# A dose: amount (or range "10 or 40 mg"), then optionally a route, a frequency ("twice daily", "q2w",
+# "every 4 to 6 hours") and a dose kind ("loading dose").
+_ROUTE = r"orally|by mouth|intravenously|subcutaneously|intramuscularly|sublingually|topically|IV|SC|IM|PO"
+_FREQ = (r"(?:once|twice|three times|four times)(?:\s+(?:a|per|every))?(?:\s+(?:day|daily|week|weekly|month))?"
+         r"|every\s+(?:other\s+)?(?:\d+(?:\s*(?:to|-)\s*\d+)?\s+)?(?:hours?|days?|weeks?|months?)"
+         r"|daily|weekly|monthly|nightly|per day|a day|at bedtime"
+         r"|q\.?\d*[hdw]\.?|q\d+h|qd|bid|tid|qid|od|qod|qw|prn|b\.i\.d\.?|t\.i\.d\.?")
 _DOSE = re.compile(
-    r"\b\d+(?:\.\d+)?\s?(?:mg|g|mcg|µg|ug|ml|mL|units?|IU)(?:/(?:kg|m2|day|d))?"
-    r"(?:\s+(?:once|twice|three times|four times|every \d+ hours)(?:\s+(?:a|per))?\s*(?:day|daily|week|weekly)?"
-    r"|\s+(?:daily|weekly|per day|a day))?", re.I)
-_DOSE_CUE = re.compile(r"\b(?:dose|dosage|dosing|take|taken|given|administered)\b", re.I)
-_EFFECT_OF_BEFORE = re.compile(r"\b(?:side|adverse) (?:effects?|events?|reactions?) (?:of|with|from)\s+$", re.I)
+    r"\b\d+(?:\.\d+)?(?:\s*(?:-|–|to|or)\s*\d+(?:\.\d+)?)?\s?(?:mg|g|mcg|µg|ug|ml|mL|units?|IU)"
+    r"(?:/(?:kg|m2|day|d|h|dose|week))*"
+    rf"(?:\s+(?:{_ROUTE}))?(?P<freq>\s+(?:{_FREQ}))?(?:\s+(?:loading|maintenance|starting|initial) dose)?(?![\w/])",
+    re.I)
+_DOSE_CUE = re.compile(r"\b(?:dose|dosage|dosing|take|taken|given|administered|start(?:ed|ing)?|initiat\w+|"
+                       r"recommended|usual|maximum|titrat\w+)\b", re.I)
+# "adverse effect of X is Y", "adverse reactions in patients treated with X were Y"
+_EFFECT_OF_BEFORE = re.compile(r"\b(?:side|adverse) (?:effects?|events?|reactions?) (?:of|with|from|[^.;]{0,60}?"
+                               r"\b(?:taking|receiving|given|treated with|on))\s+$", re.I)
 _ALIAS = re.compile(r"^[\s,]*(?:(?:is\s+)?(?:also\s+)?(?:called|known as|sold as|sold under the brand names?|marketed as)"
                     r"|.{0,60}\b(?:sold as|sold under the brand names?|marketed as|also called|also known as))\s*$", re.I)
-_CLASS = re.compile(r"^\s+is an? (?P<cls>[a-z][a-z0-9 -]{2,60}?)(?=\s+(?:taken|sold|used|that|which|for)\b|[.,;])")
+# A class phrase right after a drug: "X is a biguanide", "X, a selective serotonin reuptake inhibitor,",
+# "X belongs to a class of drugs called statins"; the phrase itself is read by `_class_phrase`.
+_CLASS = re.compile(r"(?:\s+(?:is|was)\s+(?:also\s+)?|,\s+|\s+(?:belongs to|is (?:a )?(?:member|part) of|"
+                    r"is classified as|is one of)\s+)(?:an?|the)\s+(?:(?:first|only|new|newer|latest|older)\s+)?"
+                    r"(?:(?:[\w-]+\s+)?(?:class|group|family) of (?:drugs|medicines|medications|agents) "
+                    r"(?:called|known as)\s+)?", re.I)
+# A class named before its drug: "the TNF-alpha inhibitor adalimumab", "SGLT2 inhibitors such as X".
+_CLASS_LINK = re.compile(r"(?:,\s*)?(?:such as|like|including|e\.g\.,?)\s+$|,\s*$", re.I)
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|an?)\s+$", re.I)
+_CLASS_WORD = re.compile(r"\s*(\([\w-]+\)|[\w][\w-]*)")
+_CLASS_STOP = frozenset("used that which for taken sold given and with to in of by as is are was it can may "
+                        "available approved indicated".split())
+# Sections of drug labels: a heading sets the relation of the lines below it.
+_SECTION = re.compile(
+    r"[#*\s\d.]*(?:(?P<ae>(?:possible |common |serious )?(?:adverse (?:reactions|effects|events)|side effects|"
+    r"undesirable effects))|(?P<treats>(?:therapeutic )?indications?(?: and usage)?|uses?|what (?:[\w-]+ )?is used for)"
+    r"|(?P<contra>contra-?indications?|do not (?:take|use)(?: [\w-]+)?(?: if)?|who should not (?:take|use)(?: [\w-]+)?)"
+    r"|(?P<inter>(?:drug )?interactions?(?: with other (?:medicines|drugs|medicinal products))?)"
+    r"|(?P<dose>(?:recommended )?dosage(?: and administration)?|dose|dosing|posology(?: and method of administration)?"
+    r"|how (?:to|much) (?:take|use)(?: [\w-]+)?))\s*(?::\s*|$)", re.I)
+_HEADING = re.compile(r"^(?:#+\s*.*|[^a-z.!?]{2,60}|[^.!?]{1,40})$")
+# A heading that ends the current section: markdown, ALL CAPS, or "Title:" (a bullet such as "- Nausea" does not).
+_SECTION_END = re.compile(r"^(?:#+\s*\S.*|[^a-z]*[A-Z][^a-z]{2,60}|[A-Z][^.!?]{0,60}:)$")
+# "The drug", "This medicine", "It", "Its" opening a sentence stand for the document's main drug.
+_DRUG_PRONOUN = re.compile(r"(?:(?:The|This|That) (?:drug|medicine|medication|product|agent)s?\b|Its?\b)")
+_TREATS_OBJECT = re.compile(
+    r"(?:the |a |an )?(?:(?:treatment|relief|management|prevention|risk|symptoms?|signs) of (?:the |a |an )?)?"
+    r"(?:(?:adult |pediatric |elderly )?(?:patients|people|adults|children|those|women|men|individuals)\s+"
+    r"(?:with|who have|suffering from|on|undergoing|receiving)\s+)?"
+    r"(?:(?:this|the|a|these) (?:patients?|cases?)\s+(?:because of|due to|with)\s+)?"
+    r"(?:a (?:history|diagnosis) of\s+)?(?:an? |the )?", re.I)
 # A word used as a drug by its context: "X-induced", "X therapy", "treated with X".
 _DRUG_BY_CONTEXT = re.compile(
     r"\b(?P<d>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?)(?:-(?:induced|associated|related)\b"
     r"|\s+(?:therapy|treatment|administration|infusion|injection|ingestion|overdose|poisoning|intoxication)\b)"
-    r"|\btreated with (?:oral |intravenous |topical |high-dose |low-dose )?(?P<t>[A-Za-z][A-Za-z0-9-]+)", re.I)
+    r"|\btreated with (?:oral |intravenous |topical |high-dose |low-dose )?(?P<t>[A-Za-z][A-Za-z0-9-]+)"
+    r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are) (?:also |only |now )?(?:indicated|approved)\b)", re.I)
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
+# A negation governing the condition right before it: "No increase in hepatotoxicity", "without bleeding".
+_NEGATED_BEFORE = re.compile(r"\b(?:no|without|absence of|free of|lack of|neither|nor)\s+(?:[\w-]+\s+){0,3}$", re.I)
+# A comparator, not a cause or a partner: "ticagrelor compared with clopidogrel", "X versus Y".
+_COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|in comparison (?:with|to)|versus|vs\.?|relative to|than)\s", re.I)
+# Exposure, read backwards from an effect: "... in patients treated with X", "subjects who received X",
+# "adverse reactions reported with X"; a class noun may stand before the drug ("SGLT2 inhibitors such as X").
+_EXPOSURE_BEFORE = re.compile(
+    r"(?:\b(?:patients?|subjects|people|users|those|individuals|adults|children|women|men|persons?)(?: who)?\s+"
+    r"(?:(?:were|was|are|is|being)\s+)?(?:taking|receiving|received|given|treated with|took|using|on)"
+    r"|\b(?:reported|observed|seen|occurring|occurred)\s+(?:in\s+\w+\s+)?(?:with|during|after|on)"
+    r"|\b(?:adverse|side) (?:effects?|events?|reactions?)\b[^.;]{0,40}\b(?:with|of|for|to))"
+    r"\s+(?:(?:the|a|an|oral|intravenous|topical)\s+)?(?:[\w-]+\s+){0,3}?(?:(?:such as|like|including)\s+)?$", re.I)
+# A condition naming a population, not an effect: "atopic dermatitis subjects", "AF patients".
+# "X is started at 500 mg twice daily in adults with Y" (doses removed): Y is what X treats.
+_POPULATION_GAP = re.compile(
+    r"\s*,?\s*(?:(?:is|are|was|were|should be|can be|may be|has been)\s+)?(?:(?:also|often|commonly|usually)\s+)?"
+    r"(?:(?:started|given|administered|dosed|initiated|titrated|used|prescribed|approved|indicated|effective|"
+    r"recommended)\s+)?(?:(?:at|as|with)\s+)?,?\s*(?:in|for) (?:adult |pediatric |elderly )?(?:patients|adults|people|"
+    r"children|women|men) (?:with|who have)\s+(?:an?\s+)?(?:(?:history|diagnosis) of\s+)?", re.I)
+_POPULATION_NOUN = re.compile(r"\s+(?:patients|subjects|population|cohort|group|participants)\b", re.I)
 
 _STOP = frozenset("""a an the of and or in on at to for with by from as is are was were be been this that these
 those his her their its patient patients case cases we our who which after following during due because than
@@ -80,34 +166,153 @@ adverse event events reaction reactions history signs symptoms onset episode epi
 _NOT_DRUGS = frozenset("""drug drugs medication medications combination chemotherapy radiation radiotherapy
 steroid steroids antibiotic antibiotics immunosuppressive long-term short-term prolonged previous prior
 concomitant initial subsequent standard maintenance adjuvant surgical hormone hormonal replacement oxygen
+surgery intervention vaccination dialysis transplantation transplant exercise diet screening monitoring
+hospitalization hospitalisation admission caution care testing imaging biopsy
+initiate initiating start starting begin continue stop discontinue resume weekly monthly nightly hourly
 """.split())
 _THERAPY = re.compile(r"^\s*(?:therapy|treatment|administration|use|infusion|injection|ingestion|overdose|"
                       r"intoxication|exposure|medication)\b", re.I)
 
 # -------------------------------------------------------------------------------------- finance
+_UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+# A capitalised name (spaces only, never across lines): "Novo Nordisk", "Johnson & Johnson", "Amazon.com".
+_CAPWORD = rf"(?:[{_UP}][\w&-]*(?:\.[a-z]{{2,3}})?|[0-9][A-Z][\w]*)"
+_NAME = rf"{_CAPWORD}(?:(?:[ ]+&[ ]+|[ ]+(?:of|de|la)[ ]+|[ ]+){_CAPWORD}){{0,4}}"
+_SCALE = r"(?i:thousand|million|billion|trillion|bn|mn|m|b|k)"
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_CODES = "|".join(lexicon.CURRENCY_CODES)
 _MONEY = re.compile(
-    r"(?:US\$|USD\s?|\$)\s?(?P<n1>\d[\d,]*(?:\.\d+)?)\s*(?P<s1>thousand|million|billion|trillion|bn|mn|[mbk])?\b"
-    r"|(?P<n2>\d[\d,]*(?:\.\d+)?)\s*(?P<s2>thousand|million|billion|trillion)\s+(?:US\s+)?(?:dollars|USD)", re.I)
+    rf"(?P<c1>US\$|C\$|A\$|\$|€|£|¥|\b(?:{_CODES})\b)\s?(?P<n1>{_NUM})\s*(?P<s1>{_SCALE})?(?![\w])"
+    rf"|(?P<n2>{_NUM})\s*(?P<s2>{_SCALE})?\s*(?:US\s+)?(?P<c2>\b(?:{_CODES})\b|(?i:dollars|euros|pounds|yen|kroner|"
+    rf"kronor|francs))(?![\w])")
 _PERCENT = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b)")
 _PER_SHARE = re.compile(r"\$\s?(?P<n>\d+(?:\.\d+)?)\s+(?:per (?:diluted )?share|a share)", re.I)
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|" \
+         r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _PERIOD = re.compile(
-    r"\b(?:(?P<q>first|second|third|fourth|Q[1-4])\s+(?:quarter\s+)?(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?(?P<qy>(?:19|20)\d{2})"
-    r"|(?:fiscal(?:\s+year)?|FY)\s?'?(?P<fy>(?:19|20)?\d{2})\b"
-    r"|(?:year|twelve months) ended\s+\w+\s+\d{1,2},\s+(?P<ye>(?:19|20)\d{2})"
-    r"|\b(?:in|for|during)\s+(?P<y>(?:19|20)\d{2})\b)", re.I)
+    r"\b(?:(?P<q>first|second|third|fourth|Q[1-4])\s+(?:quarter\s+)?(?:of\s+)?(?:fiscal\s+(?:year\s+)?|FY\s?)?"
+    r"(?P<qy>(?:19|20)\d{2})"
+    r"|(?:fiscal(?:\s+year)?|FY|financial\s+year|full[- ]year)\s?'?(?P<fy>(?:19|20)?\d{2})\b"
+    rf"|(?:year|twelve months|12 months|period) ended\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+"
+    r"(?P<ye>(?:19|20)\d{2})"
+    rf"|\b(?:at|as of|as at|on)\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+(?P<ye2>(?:19|20)\d{{2}})"
+    r"|\b(?:in|for|during|of)\s+(?P<y>(?:19|20)\d{2})\b"
+    r"|(?P<y2>(?:19|20)\d{2})\s+(?=(?:net\s+|total\s+|annual\s+)?(?:revenue|sales|turnover|net income|results)))", re.I)
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _COMPANY = re.compile(
-    r"\b(?P<name>(?:[A-Z][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[A-Z][\w&'.-]*|&|and|of)){0,6}?)"
-    r",?\s+(?P<suffix>Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Company|Ltd\.?|Limited|plc|PLC|LLC|AG|SE|"
-    r"S\.A\.|N\.V\.|Group|Holdings|Pharmaceuticals|Bancorp)(?![\w])")
-_ROLE = re.compile(r"\b(?:chief executive officer|ceo|chief financial officer|cfo)\b", re.I)
-_PERSON = re.compile(r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})\b")
+    rf"\b(?P<name>(?:[{_UP}][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[{_UP}][\w&'.-]*|&|and|of)){{0,6}}?)"
+    r",?\s+(?P<suffix>Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Company|Ltd\.?|Limited|plc|PLC|LLC|AG|SE|ASA|"
+    r"A/S|AB|Oyj|GmbH|S\.p\.A\.|S\.A\.|N\.V\.|Group|Holdings|Pharmaceuticals|Bancorp)(?![\w])")
+_NOUNS = "|".join(sorted(lexicon.COMPANY_NOUNS))
+_EXCH = "|".join(lexicon.EXCHANGES)
+_ROLE = (r"(?i:(?:group |global |interim |acting |new )?"
+         r"(?:(?:executive )?(?:chairman|chairwoman|chair|president|founder|co-founder)(?: of the board)?(?:,? and |, ))*"
+         r"(?:chief executive officer|chief executive|ceo|chief financial officer|chief finance officer|cfo|"
+         r"finance chief|finance director))")
+# Predicates whose capitalised subject or object is a company, suffix or not; each with a keyword that
+# must occur in the document before its (slower) pattern is tried.
+_COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern in (
+    (rf"\b(?:{_NOUNS})\b",
+     rf"(?P<name>{_NAME})[ ]+(?:is|was|has been)[ ]+(?:a|an|the)[ ]+(?:[\w-]+[ ]+){{0,4}}?(?i:{_NOUNS})\b"),
+    (rf"\b(?:{_NOUNS})\b", rf"(?P<name>{_NAME}),[ ]+(?:the|a|an)[ ]+(?:[\w-]+[ ]+){{0,3}}?(?i:{_NOUNS})\b"),
+    (r"\b(?:reported|posted|recorded|generated|delivered|booked|announced|achieved|had|said|says)\b[^.]{0,40}?"
+     r"(?:revenue|sales|income|profit|earnings|turnover|loss|results|quarter|assets|margin|cash flow|guidance|dividend)",
+     rf"(?P<name>{_NAME})[ ]+(?:reported|posted|recorded|generated|delivered|booked|announced|achieved|had|said|says)\b"
+     r"(?=[^.]{0,40}?(?i:revenue|sales|income|profit|earnings|turnover|loss|results|quarter|assets|margin|"
+     r"cash flow|guidance|dividend))"),
+    # "subsidiaries of X", "the headquarters of X", "executive officers of X", "net income attributable to X"
+    (r"\b(?:subsidiar(?:y|ies)|headquarters|head office|officers|directors|shareholders|attributable)\s+(?:of|to)\b",
+     rf"(?i:subsidiar(?:y|ies)|headquarters|head office|officers|directors|shareholders|"
+                      rf"attributable)[ ]+(?:of|to)[ ]+(?:the[ ]+)?(?P<name>{_NAME})"),
+    # "X chairman, president and CEO Y", "X's chief executive"
+    (r"\b(?:chairman|chairwoman|president|founder|chief executive|ceo|cfo)\b", rf"(?P<name>{_NAME})[ ]+(?i:chairman|chairwoman|"
+                                                             r"president|founder|chief executive|ceo|cfo)\b"),
+    (r"\bat\b[^.]{0,120}\b(?:chief|ceo|cfo|finance chief)\b", rf"\b(?P<name>At[ ]+{_NAME}),(?=[^.]{{0,80}}?(?i:chief|ceo\b|cfo\b|finance chief))"),
+    (r"[A-Z]\w*[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)[ ]",
+     rf"(?P<name>{_NAME})[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)\b"),
+    (r"\b(?:controlled|owned)[ ]+by\b",
+     rf"(?P<name>{_NAME})[ ]+(?:is|was|are)[ ]+(?:\w+[ ]+)?(?:controlled|owned|majority[- ]owned)[ ]+by\b"),
+    (r"\b(?:controlled|owned)[ ]+by\b", rf"(?:controlled|owned|majority[- ]owned)[ ]+by[ ]+(?P<name>{_NAME})"),
+    (r"['’]s\b", rf"(?P<name>{_NAME})['’]s[ ]+(?:[\w-]+[ ]+){{0,2}}?(?i:chief|ceo|cfo|revenues?|sales|net|operating|"
+                 r"shares|stock|headquarters|head office|subsidiar\w*|turnover|profit|board|fiscal|annual|earnings|"
+                 r"american depositary|depositary|adrs?|ads|listing|ordinary|common|operating|income|margin|"
+                 r"quarterly|results|guidance|ticker|finance|cfo|president|chair\w*|market)\b"),
+    (r"\bshares of\b", rf"\b(?i:shares of)[ ]+(?P<name>{_NAME})"),
+    (r"\b(?:shares|stock)\b", rf"(?P<name>{_NAME})[ ]+(?i:shares|stock)\b(?![ ]+(?i:exchange|market))"),
+    (r"\(\s*[A-Z]+\s*:", rf"(?<!, )(?<!in )(?P<name>{_NAME})\s*\(\s*(?:{_EXCH})\s*:"),  # not "Clara, California (NYSE:"
+    (r"\b(?:headquartered|based)\b", rf"(?P<name>{_NAME}),?[ ]+(?:is|was|are)[ ]+(?:headquartered|based)[ ]+in\b"),
+    (r"\b(?:headquartered|based)\b",
+     rf"(?P<name>{_NAME}),[ ]+(?:(?:the|a|an)[ ]+(?:[\w-]+[ ]+){{0,3}}?)?(?:based|headquartered)[ ]+in\b"),
+    (r"\bheadquarters\b", rf"(?P<name>{_NAME})[ ]+\((?i:headquarters|head office)\s*:"),
+    (r"\bhas its\b", rf"(?P<name>{_NAME})[ ]+has[ ]+its[ ]+(?:head office|headquarters|registered office)\b"),
+    (r"\b(?:headquartered|based)\b",
+     rf"(?i:headquartered|based) in [^,.]+(?:,[^,.]+)?,[ ]+(?P<name>{_NAME})[ ]+(?:is|was|has)\b"),
+    (r"\b(?:led by|appointed|named|hired|promoted)\b",
+     rf"(?P<name>{_NAME})[ ]+(?:is led by|(?:has[ ]+|have[ ]+)?(?:appointed|named|hired|promoted))\b"),
+    (r"\b(?:chief|ceo|cfo|finance)\b", rf"{_ROLE}[ ]+(?:of|at)[ ]+(?P<name>{_NAME})"),
+    (r"\b(?:acqui|bought|owns|subsidiar)",
+     rf"(?P<name>{_NAME})[ ]+(?:acquired|has acquired|bought|owns|completed (?:its|the) acquisition of|"
+     r"agreed to acquire|(?:is|was|became) a (?:wholly[- ]owned )?subsidiary of)\b"),
+    (r"\bsubsidiary of\b", rf"(?P<name>{_NAME}),[ ]+a[ ]+(?:wholly[- ]owned[ ]+)?subsidiary of\b"),
+    (r"\b(?:acqui|bought|owns|subsidiar)",
+     rf"(?:acquired|acquisition of|bought|owns|subsidiary of|acquire)[ ]+(?P<name>{_NAME})"),
+    (r"\b(?:trades|traded|listed|quoted)\b",
+     rf"(?P<name>{_NAME})[ ]+(?:trades|is traded|is listed|are listed|is quoted)\b"),
+)]
+# A match that starts inside a capitalised run ("York" of "New York (NYSE: JPM)") names no company.
+_MID_NAME = re.compile(rf"[{_UP}][\w.&-]*[ ]+$")
+_LISTED = rf"{_NAME}(?:[ ]+\([^()]{{1,30}}\))?"
+_SUBSIDIARY_LIST = re.compile(
+    rf"(?i:subsidiaries)(?:[ ]+of[ ]+(?P<owner>[^:]{{1,60}}?))?(?:[ ]+(?:include|includes|are|such as|including)[ ]+|:[ ]*)"
+    rf"(?P<list>{_LISTED}(?:,[ ]+{_LISTED})*(?:,?[ ]+and[ ]+{_LISTED})?)")
+# "B, a subsidiary." / "its wholly owned unit B" / "formed a new subsidiary, B": B belongs to the other company.
+_SUBSIDIARY_AFTER = re.compile(r"^,?\s+(?:a|an|its|our)\s+(?:(?:wholly|majority)[- ]owned\s+)?(?:subsidiary|unit|division)"
+                               r"(?!\s+of)\b", re.I)
+_SUBSIDIARY_BEFORE = re.compile(r"\b(?:its|our|their|a|the)\s+(?:new\s+)?(?:(?:wholly|majority)[- ]owned\s+)?"
+                                r"(?:subsidiary|unit|division)(?:,|\s+called|\s+named)?\s+$", re.I)
+_OWNED_BY = re.compile(r"\b(?:subsidiary of|(?:is|was|are)\s+(?:\w+\s+)?(?:controlled|owned|majority[- ]owned|"
+                       r"wholly[- ]owned)\s+by)\b", re.I)
+_LEAD_WORDS = frozenset("The In On At For By And Of With Shares Its Their Our This That A An As After Since When While "
+                        "Both Unlike Headquartered Based Chief".split())
+_NOT_COMPANY = frozenset("it he she they we patients doctors users treatment sales revenue results management "
+                         "investors analysts company group the ceo cfo chief total net".split())
+_FINANCE_CUE = re.compile(r"\b(?:revenues?|sales|net income|profit|chief executive|chief financial|CEO|CFO|"
+                          r"headquartered|subsidiar\w+|shares|ticker|NYSE|Nasdaq|fiscal)\b", re.I)
+# People: "Jane Doe", "Lars Fruergaard Jørgensen", "Ryan McInerney", "Jean-Pierre Roux".
+_PWORD = rf"[{_UP}][{_LO}]+(?:[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?"
+_PN = rf"{_PWORD}(?:[ ]+[{_UP}]\.)?(?:[ ]+{_PWORD}){{1,3}}"
+_PERSON_ROLE = [re.compile(p) for p in (
+    rf"(?P<p>{_PN}),?\s+(?:who\s+)?(?:is|was|has been|became|becomes|serves as|served as|has served as|was named|"
+    rf"was appointed|is now|will become|remains)\s+(?:the\s+|its\s+|our\s+|their\s+|(?P<o1>{_NAME})['’]s\s+)?"
+    rf"(?:new\s+)?(?P<role>{_ROLE})"
+    rf"(?:\s+(?:of|at)\s+(?P<o2>{_NAME}))?",
+    rf"(?P<role>{_ROLE})(?:\s+(?:of|at)\s+(?P<o>{_NAME}))?(?:\s+in\s+\d{{4}})?,?\s+(?:(?:is|was|:)\s+)?(?P<p>{_PN})",
+    rf"(?P<p>{_PN}),\s+(?:the\s+|its\s+|the company['’]s\s+|(?P<o>{_NAME})['’]s\s+)?(?P<role>{_ROLE})",
+    rf"(?:appointed|named|hired|promoted|elected)\s+(?P<p>{_PN})(?:,[^,.]{{1,60}},)?,?\s+(?:as\s+)?"
+    rf"(?:its\s+|the\s+|our\s+|the company['’]s\s+)?(?:new\s+)?(?P<role>{_ROLE})",
+    rf"(?P<p>{_PN})\s+(?:succeeded|succeeds|replaced|replaces|will succeed|will replace)\s+{_PN}\s+as\s+"
+    rf"(?:(?:its|the|our)\s+)?(?P<role>{_ROLE})(?:\s+(?:of|at)\s+(?P<o>{_NAME}))?",
+    rf"(?P<p>{_PN})\s+(?:(?:took over|takes over|will take over|stepped in|steps in|stepped up|has served|serves|"
+    rf"served|returned|returns|joined|joins|continues|remains)\s+)?as\s+(?:its\s+|the\s+|our\s+)?(?:new\s+)?"
+    rf"(?P<role>{_ROLE})",
+)]
 _SUBSIDIARY = re.compile(
     r"\b(?:owns|acquired|has acquired|completed (?:the|its) acquisition of|'s subsidiary|subsidiary,?|"
     r"wholly[- ]owned subsidiary|is a (?:wholly[- ]owned )?subsidiary of|unit|division)\b", re.I)
-_TICKER = re.compile(r"\b(?:NYSE|NASDAQ|Nasdaq|ticker(?: symbol)?)\s*[:\-]?\s*(?:under\s+)?(?:the\s+)?(?:symbol\s+)?"
-                     r"[\"“]?(?P<t>[A-Z]{1,5})[\"”]?\b")
-_HQ = re.compile(r"\b(?:headquartered|based) in (?P<place>[A-Z][\w.]+(?:,?\s+[A-Z][\w.]+){0,3})")
+_TICKER = re.compile(rf"\b(?:{_EXCH})\s*:\s*(?P<t>[A-Z][A-Z0-9.]{{0,5}}|\d{{3,5}})(?![\w])"
+                     r"|(?i:ticker(?:\s+symbol)?|stock symbol|trading symbol|symbol)\s*[:\-]?\s*[\"“']?"
+                     r"(?P<t2>[A-Z][A-Z0-9.]{0,5})[\"”']?(?![\w])"
+                     r"|(?i:(?:stock |securities |share )?code)\s*[:\-]?\s*(?P<t3>\d{4,5})\b"
+                     r"(?=[^.]{0,40}(?i:stock exchange|exchange|bourse))")
+_PLACE = rf"[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*(?:,[ ]+[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*){{0,2}}"
+# "headquartered in P", "The headquarters of X are located in P", "(headquarters: P)", "principal executive
+# offices are located at 999 Lake Drive, Issaquah, WA 98027" (the street is skipped), "a Basel-based biotech".
+_STREET = r"\d[\w-]*\s+(?:[A-Z][\w.]*\s+){1,4}?(?:[A-Z][\w.]*)(?:,?\s+(?:Suite|Ste\.?|Floor|Unit)\s+\w+)?,\s+"
+_HQ = re.compile(rf"(?i:headquartered|based|head office|headquarters|registered office|principal executive offices?)"
+                 rf"(?:\s+of\s+(?:the\s+)?{_NAME}(?:,?\s+(?:Inc|Corp|Ltd|AG|SE|plc|A/S)\.?)?)?"
+                 rf"(?:\s*:\s*|\s+(?:(?:is|are|was|were)\s+)?(?:(?:located|situated)\s+)?(?:in|at)\s+(?:the\s+)?)"
+                 rf"(?:{_STREET})?(?P<place>{_PLACE})"
+                 rf"|(?<![\w-])(?P<place2>[{_UP}][{_LO}]+(?:[ ][{_UP}][{_LO}]+)?)-(?:based|headquartered)\b")
 _YEAR_HEADER = re.compile(r"\b((?:19|20)\d{2})\b")
 _TABLE_NUMBER = re.compile(r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?")
 # Numbers must be separated by whitespace: without that, a long digit run could be split in
@@ -145,36 +350,71 @@ class PatternExtractor:
         text = document.text
         out: list[Extraction] = []
         companies = self._companies(text)
-        main_company = self._main_company(document, companies)
-        for sentence in sentences(text):
-            if sentence.end - sentence.start > 2000:
-                continue
-            mentions = self._mentions(text, sentence, companies)
-            out += self._medical(text, sentence, mentions)
-            out += self._finance(text, sentence, mentions, main_company)
+        # A PDF's line breaks are layout (table cells, wrapped lines), not structure: sentences only.
+        units = [u for u in _units(text, split_lines=document.media_type != "application/pdf")
+                 if u.end - u.start <= 2000]
+        mentions = [self._mentions(text, u, companies) for u in units]
+        main_company = self._main_company(document, companies, units)
+        main_drug = _main_drug(text, units, mentions)
+        section = None
+        for unit, found in zip(units, mentions):
+            heading = _SECTION.match(text, unit.start, unit.end)
+            if heading:
+                section = heading.lastgroup
+                unit = Span(heading.end(), unit.end)
+                if unit.end <= unit.start:
+                    continue
+            elif _SECTION_END.match(text[unit.start:unit.end]):
+                section = None
+            out += self._medical(text, unit, found, main_drug, section)
+            out += self._finance(text, unit, found, main_company)
         if document.media_type == "application/pdf" and main_company is not None:
             out += self._statement_tables(text, main_company)
         return out
 
     # ---------------------------------------------------------------------------- mentions
     def _companies(self, text: str) -> list[Mention]:
-        found = []
+        """Companies named with a legal suffix, and capitalised names used as companies by a predicate
+        ("X is a pharmaceutical company", "X reported sales", "shares of X"), at every occurrence."""
+        found, names = [], set()
         for m in _COMPANY.finditer(text):
-            name = m.group("name")
-            words = name.split()
-            while words and words[0] in {"The", "In", "On", "At", "For", "By", "And", "Of", "With"}:
+            words = m.group("name").split()
+            while words and words[0] in _LEAD_WORDS:
                 words.pop(0)
-            if not words:
+            if words:
+                start = m.start("name") + m.group("name").index(words[0])
+                found.append(Mention(text[start:m.end()], start, m.end(), vocab.COMPANY))
+        present: dict[str, bool] = {}  # keys shared by several cues are searched once
+        for key, cue in _COMPANY_CUES:
+            if key.pattern not in present:
+                present[key.pattern] = key.search(text) is not None
+            if not present[key.pattern]:
                 continue
-            start = m.start("name") + name.index(words[0])
-            found.append(Mention(text[start:m.end()], start, m.end(), vocab.COMPANY))
-        return found
+            names.update(n for m in cue.finditer(text) if not _MID_NAME.search(text, max(0, m.start("name") - 30),
+                                                                                    m.start("name"))
+                         and (n := _company_name(m.group("name"))))
+        for m in _SUBSIDIARY_LIST.finditer(text):
+            names.update(n for part in re.split(r",?[ ]+and[ ]+|,[ ]+", m.group("list"))
+                         if (n := _company_name(re.sub(r"\s*\([^()]*\)", "", part))))
+        for name in names:
+            for m in re.finditer(rf"(?<![\w&]){re.escape(name)}(?![\w&])", text):
+                found.append(Mention(name, m.start(), m.end(), vocab.COMPANY))
+        return _dedupe(found)
 
-    def _main_company(self, document: LoadedDocument, companies: list[Mention]) -> Mention | None:
+    def _main_company(self, document: LoadedDocument, companies: list[Mention], units: list[Span]) -> Mention | None:
+        """The document's main company: the one named most often (first on ties), else the title's
+        name in a document about a company, else (for a filing) the file's stem."""
         if companies:
             keys = Counter(vocab.entity_key(c.text) for c in companies)
             best = keys.most_common(1)[0][0]
             return next(c for c in companies if vocab.entity_key(c.text) == best)
+        text = document.text
+        if units and _FINANCE_CUE.search(text):
+            title = re.match(rf"[#*\s]*(?P<name>{_NAME})\s*(?:$|[-–:(])", text[units[0].start:units[0].end])
+            name = _company_name(title.group("name")) if title else None
+            if name and not lexicon.looks_like_drug(name.split()[0]):
+                at = units[0].start + title.start("name")
+                return Mention(name, at, at + len(name), vocab.COMPANY)
         stem = re.split(r"[_\s]", (document.title or "").strip() or document.uri.rsplit("/", 1)[-1])[0]
         if stem and stem[0].isalnum() and len(stem) <= 40 and document.media_type == "application/pdf":
             name = re.sub(r"\.pdf$", "", stem, flags=re.I)
@@ -183,11 +423,14 @@ class PatternExtractor:
         return None
 
     def _mentions(self, text: str, s: Span, companies: list[Mention]) -> list[Mention]:
-        found = [m for m in self.gazetteer.find(text, s.start, s.end)]
-        found += [c for c in companies if s.start <= c.start and c.end <= s.end]
+        first = bisect_left(companies, s.start, key=lambda c: c.start)
+        found = [c for c in companies[first:bisect_left(companies, s.end, key=lambda c: c.start)] if c.end <= s.end]
+        taken = [(m.start, m.end) for m in found]
+        found += [m for m in self.gazetteer.find(text, s.start, s.end)
+                  if not any(a < m.end and m.start < b for a, b in taken)]
         taken = [(m.start, m.end) for m in found]
         for m in _DRUG_BY_CONTEXT.finditer(text, s.start, s.end):
-            group = "d" if m.group("d") else "t"
+            group = next(g for g in ("d", "t", "s") if m.group(g))
             start, end = m.start(group), m.end(group)
             word = m.group(group).lower()
             if word in _STOP or word in _NOT_DRUGS or lexicon.looks_like_condition_head(word) or \
@@ -213,110 +456,89 @@ class PatternExtractor:
         return sorted(found, key=lambda m: m.start)
 
     def _condition_phrase(self, text: str, s: Span, head: Mention) -> Mention:
-        """Extend a condition mention left over up to three modifiers ('acute renal failure')."""
+        """Extend a condition mention left over up to three modifiers ('acute renal failure') and right
+        over a closing word ('diabetes mellitus', 'myasthenia gravis')."""
         start, toks = head.start, tokens(text, s.start, head.start)
         for tok in reversed(toks[-3:]):
             between = text[tok.end():start]
             word = tok.group().lower()
-            if between.strip() or word in _STOP or lexicon.looks_like_drug(word) or not word.isalpha():
+            parts = word.split("-")
+            if between.strip() or word in _STOP or not word.replace("-", "").isalpha() or any(
+                    lexicon.looks_like_drug(p) or p in ("induced", "associated", "related") for p in parts):
                 break
             start = tok.start()
-        return Mention(text[start:head.end], start, head.end, vocab.MEDICAL_CONDITION)
+        end = head.end
+        tail = re.match(r"\s+([A-Za-z]+)", text[end:s.end])
+        if tail and tail.group(1).lower() in lexicon.CONDITION_TAILS:
+            end += tail.end()
+        return Mention(text[start:end], start, end, vocab.MEDICAL_CONDITION)
 
     # ---------------------------------------------------------------------------- medicine
-    def _medical(self, text: str, s: Span, mentions: list[Mention]) -> list[Extraction]:
+    def _medical(self, text: str, s: Span, mentions: list[Mention], main: Mention | None,
+                 section: str | None) -> list[Extraction]:
         drugs = [m for m in mentions if m.type == vocab.DRUG]
-        if not drugs:
+        pronoun = _DRUG_PRONOUN.match(text, s.start, s.end)
+        if main is not None and pronoun and not drugs:
+            drugs = [Mention(main.text, pronoun.start(), pronoun.end(), vocab.DRUG)]
+        if not drugs and (main is None or section is None and not _DOSE_CUE.search(text, s.start, s.end)):
             return []
-        conditions = [m for m in mentions if m.type in (vocab.MEDICAL_CONDITION, vocab.DISEASE, vocab.ADVERSE_EVENT)]
+        conditions = [m for m in mentions if m.type in (vocab.MEDICAL_CONDITION, vocab.DISEASE, vocab.ADVERSE_EVENT)
+                      and m.text.lower() not in ("reaction", "reactions")]
+        cue_objects = _cue_objects(text, s, drugs, conditions)
+        conditions = _dedupe(conditions + cue_objects)
         out: list[Extraction] = []
 
         def emit(subject, predicate, obj, confidence) -> None:  # noqa: ANN001
             out.append(Extraction(subject, predicate, obj, s.start, s.end, confidence, NAME))
 
+        interactions = _interactions(text, s, drugs)
         for d in drugs:
+            found = {}
             for c in conditions:
-                if d.start < c.start:
-                    between = text[d.end:c.start]
-                    before = text[max(s.start, d.start - 40):d.start]
-                    if _EFFECT_OF_BEFORE.search(before) and re.fullmatch(r"\s*(?:is|are|include|includes|:)\s*",
-                                                                         between, re.I):
-                        emit(d, vocab.CAUSES_ADVERSE_EVENT, _as(c, vocab.ADVERSE_EVENT), 0.85)
-                    elif _INDUCED.match(between) and len(between) < 40:
-                        emit(d, vocab.CAUSES_ADVERSE_EVENT, _as(c, vocab.ADVERSE_EVENT), 0.9)
-                    elif len(between) <= 80 and _CONTRA.search(between):
-                        emit(d, vocab.CONTRAINDICATED_IN, c, 0.85)
-                    elif len(between) <= 60 and _TREATS.search(between) and not _NEGATION.search(between):
-                        emit(d, vocab.TREATS, _as(c, vocab.DISEASE), 0.8)
-                    elif len(between) <= 60 and _CAUSE_FWD.search(between) and not _NEGATION.search(between):
-                        emit(d, vocab.CAUSES_ADVERSE_EVENT, _as(c, vocab.ADVERSE_EVENT), 0.75)
-                else:
-                    between = text[c.end:d.start]
-                    tail = text[d.end:d.end + 30]
-                    if len(between) <= 60 and _CAUSE_BWD.search(between) and not _NEGATION.search(between) \
-                            and not _TREATS.search(between):
-                        confidence = 0.8 if re.search(r"induced by|caused by|due to|secondary to", between, re.I) \
-                            else 0.65 if _THERAPY.match(tail) or len(between) < 25 else 0.55
-                        emit(d, vocab.CAUSES_ADVERSE_EVENT, _as(c, vocab.ADVERSE_EVENT), confidence)
-                    elif len(between) <= 40 and re.search(r"\b(?:treated with|responds? to|managed with)\b", between, re.I):
-                        emit(d, vocab.TREATS, _as(c, vocab.DISEASE), 0.7)
-        for a, b in zip(drugs, drugs[1:]):
-            between = text[a.end:b.start]
-            sentence = text[s.start:s.end]
-            if len(between) <= 80 and _ALIAS.match(between):
-                emit(a, vocab.ALT_LABEL, Literal(b.text), 0.9)
-            elif len(between) <= 60 and _INTERACTS.search(between) and _INTERACTION_CUE.search(sentence):
-                emit(a, vocab.INTERACTS_WITH, b, 0.75)
-        first = drugs[0]
-        drug_class = _CLASS.match(text, first.end, s.end)
-        if drug_class and first.start - s.start < 3:
-            emit(first, vocab.DRUG_CLASS, Literal(drug_class.group("cls")), 0.8)
-        if _DOSE_CUE.search(text, s.start, s.end):
-            for dose in _DOSE.finditer(text, s.start, s.end):
-                drug = min(drugs, key=lambda m: abs(m.start - dose.start()))
-                emit(drug, vocab.DOSAGE, Literal(dose.group().strip()), 0.8)
-                break
+                relation = _drug_condition(text, s, d, c)
+                if relation and relation[0] == vocab.CAUSES_ADVERSE_EVENT and interactions and \
+                        re.search(r"risk of", text[min(d.end, c.end):max(d.start, c.start)], re.I):
+                    continue  # "co-administration of X and Y increases the risk of bleeding" is the pair's
+                if relation is not None:
+                    found[c] = relation
+            found = _treated_population(text, s, _coordinated(text, conditions, found), conditions, cue_objects)
+            for c, (predicate, confidence) in found.items():
+                emit(d, predicate, _as(c, _OBJECT_TYPE[predicate]), confidence)
+        out += interactions
+        out += _drug_class(text, s, drugs)
+        out += _dosage(text, s, drugs, main, section)
+        if section is not None and main is not None:
+            out += _section_defaults(text, s, main, drugs, conditions, section, out)
         return out
 
     # ---------------------------------------------------------------------------- finance
     def _finance(self, text: str, s: Span, mentions: list[Mention], main: Mention | None) -> list[Extraction]:
-        out: list[Extraction] = []
-        sentence = text[s.start:s.end]
-        companies = [m for m in mentions if m.type == vocab.COMPANY]
+        companies = [main if main is not None and _shortened(c.text, main.text) else c
+                     for c in mentions if c.type == vocab.COMPANY]
         company = companies[0] if companies else main
+        if company is None:
+            return []
+        out = self._metrics(text, s, mentions, company)
+        out += _executives(text, s, companies, company)
+        out += _subsidiaries(text, s, companies, main)
+        out += _tickers_and_headquarters(text, s, companies, company)
+        return out
 
-        def emit(subject, predicate, obj, confidence) -> None:  # noqa: ANN001
-            out.append(Extraction(subject, predicate, obj, s.start, s.end, confidence, NAME))
-
-        metrics = [m for m in mentions if m.type == vocab.METRIC]
-        period = _period(sentence)
-        if company is not None and period is not None:
-            for metric in metrics:
-                amount = _amount_after(text, metric.end, s.end)
-                if amount is not None:
-                    out += _observation(company, metric, self._metric_of.get(metric.text.lower(), metric.text.lower()),
-                                        amount, period, s.start, s.end, 0.85)
-        for role in _ROLE.finditer(sentence):
-            person = _nearest_person(sentence, role, {c.text for c in companies})
-            if person is None or company is None:
+    def _metrics(self, text: str, s: Span, mentions: list[Mention], company: Mention) -> list[Extraction]:
+        """'X reported net sales of DKK 232.3 billion in 2023': one observation per metric with a value."""
+        period = _period(text[s.start:s.end])
+        if period is None or _FORECAST.search(text, s.start, s.end):
+            return []
+        out: list[Extraction] = []
+        for metric in (m for m in mentions if m.type == vocab.METRIC):
+            label = self._metric_of.get(metric.text.lower(), metric.text.lower())
+            amount = _amount_after(text, metric.end, s.end, ratio="margin" in metric.text.lower())
+            if amount is None:
                 continue
-            start = s.start + person.start("name")
-            who = Mention(person.group("name"), start, start + len(person.group("name")), vocab.PERSON)
-            predicate = vocab.CEO if role.group().lower() in ("chief executive officer", "ceo") else vocab.CFO
-            emit(company, predicate, who, 0.85)
-        for a, b in zip(companies, companies[1:]):
-            between = text[a.end:b.start]
-            if len(between) > 60 or vocab.entity_key(a.text) == vocab.entity_key(b.text):
-                continue
-            if re.search(r"subsidiary of", between, re.I):
-                emit(b, vocab.HAS_SUBSIDIARY, a, 0.85)
-            elif _SUBSIDIARY.search(between):
-                emit(a, vocab.HAS_SUBSIDIARY, b, 0.8)
-        if company is not None:
-            for m in _TICKER.finditer(sentence):
-                emit(company, vocab.TICKER, Literal(m.group("t")), 0.9)
-            for m in _HQ.finditer(sentence):
-                emit(company, vocab.HEADQUARTERED_IN, Literal(m.group("place").rstrip(".")), 0.85)
+            out += _observation(company, metric, label, amount[:2], period, s.start, s.end, 0.85)
+            prior = _prior_amount(text, amount[2], s.end, period)
+            if prior is not None:
+                out += _observation(company, metric, label, prior[0], prior[1], s.start, s.end, 0.8)
         return out
 
     def _statement_tables(self, text: str, company: Mention) -> list[Extraction]:
@@ -357,6 +579,412 @@ class PatternExtractor:
         return out
 
 
+_OBJECT_CUE = re.compile(r"\b(?:used to treat|used for|indicated for|indicated to reduce the risk of|indicated to "
+                         r"treat|approved for|to treat|treats|prevents|contraindicated in|should not be (?:used|taken|"
+                         r"given) (?:in|by|during)|must not be used in|avoided in)\s+", re.I)
+_NP_STOP = frozenset("in with who when if and or for by at as to of on from that which including such than while "
+                     "during after before is are was were because due".split())
+# What may stand between a drug and that cue: a verb, or a class phrase ("is an anticoagulant that").
+_OBJECT_CUE_GAP = re.compile(r"\s*(?:,\s*)?(?:(?:is|are|was)\s+)?(?:(?:also|often|mainly|commonly)\s+)?"
+                             r"(?:(?:an?|the)\s+[\w\s()-]{0,60}?\s*(?:that|which|,)?\s*(?:is\s+)?)?", re.I)
+_IN_PATIENTS_WITH = re.compile(r"\bin (?:adult |pediatric )?(?:patients|adults|people|children|those|women|men) "
+                               r"(?:with|who have)\s+(?:[\w-]+\s+){0,2}$", re.I)
+_WORD = re.compile(r"\s*([\w'-]+)")
+_OBJECT_TYPE = {vocab.TREATS: vocab.DISEASE, vocab.CAUSES_ADVERSE_EVENT: vocab.ADVERSE_EVENT,
+                vocab.CONTRAINDICATED_IN: vocab.MEDICAL_CONDITION}
+_SECTION_RELATION = {"ae": (vocab.CAUSES_ADVERSE_EVENT, 0.7), "treats": (vocab.TREATS, 0.7),
+                     "contra": (vocab.CONTRAINDICATED_IN, 0.7)}
+_NOT_IN_SECTION = re.compile(r"\b(?:patients|adults|children|people|those|subjects) (?:with|who have)\s+(?:\w+\s+){0,2}$|"
+                             r"\b(?:trials?|studies|study) (?:in|of)\s+(?:\w+\s+){0,3}$|\btreatment of\s+$", re.I)
+
+
+def _units(text: str, split_lines: bool = True) -> list[Span]:
+    """Sentences, further split at line breaks after a heading or a finished line, so a label's
+    'ADVERSE REACTIONS' or a title line stands alone."""
+    if not split_lines:
+        return sentences(text)
+    out: list[Span] = []
+    for s in sentences(text):
+        start = s.start
+        for nl in re.finditer(r"\n\s*", text[s.start:s.end]):
+            at, nxt = s.start + nl.start(), s.start + nl.end()
+            line = text[text.rfind("\n", s.start, at) + 1 if text.rfind("\n", s.start, at) >= 0 else s.start:at].strip()
+            if nxt < s.end and not text[nxt].islower() and (len(line) <= 60 or line.endswith((".", ":", "!", "?", ";"))):
+                if at > start:
+                    out.append(Span(start, at))
+                start = nxt
+        out.append(Span(start, s.end))
+    return [u for u in out if u.end > u.start and text[u.start:u.end].strip()]
+
+
+def _main_drug(text: str, units: list[Span], mentions: list[list[Mention]]) -> Mention | None:
+    """The drug a document is about: the one in its title line, else the one named most often."""
+    drugs = [m for found in mentions for m in found if m.type == vocab.DRUG]
+    if not drugs:
+        return None
+    first = [m for m in mentions[0] if m.type == vocab.DRUG]
+    if first and _HEADING.match(text[units[0].start:units[0].end]):
+        return first[0]
+    keys = Counter(vocab.entity_key(d.text) for d in drugs)
+    best = keys.most_common(1)[0][0]
+    return next(d for d in drugs if vocab.entity_key(d.text) == best)
+
+
+def _shortened(name: str, full: str) -> bool:
+    """'Novo Nordisk' for 'Novo Nordisk A/S': the same company, named without its suffix."""
+    return name != full and (full.startswith(name + " ") or full.startswith(name + ","))
+
+
+def _company_name(name: str) -> str | None:
+    """A candidate company name without leading function words; None for junk ('The', 'Sales')."""
+    words = name.split()
+    while words and words[0] in _LEAD_WORDS:
+        words.pop(0)
+    while words and words[-1].lower() in ("of", "de", "la", "&"):
+        words.pop()
+    if not words or all(w.lower() in _NOT_COMPANY for w in words) or re.fullmatch(_MONTH, words[0]):
+        return None
+    if len(words) == 1 and (words[0].lower() in lexicon.DRUGS or words[0].lower() in _STOP):
+        return None
+    return " ".join(words)
+
+
+def _cue_objects(text: str, s: Span, drugs: list[Mention], conditions: list[Mention]) -> list[Mention]:
+    """Conditions named by their place after a treats/contraindication cue, for words the lexicon lacks
+    ('indicated to reduce the risk of cardiovascular death', 'prevents blood clots')."""
+    out: list[Mention] = []
+    for d in drugs:
+        cue = _OBJECT_CUE.search(text, d.end, min(s.end, d.end + 100))
+        if cue is None or not _OBJECT_CUE_GAP.fullmatch(_DOSE.sub(" ", text[d.end:cue.start()])):
+            continue
+        at = cue.end()
+        skip = _TREATS_OBJECT.match(text, at, s.end)
+        at = skip.end() if skip else at
+        words, pos = [], at
+        while (w := _WORD.match(text, pos, s.end)) and w.group(1).lower() not in _NP_STOP:
+            words.append(w)
+            pos = w.end()
+        if not words or len(words) > 5 or any(c.start < pos and at < c.end for c in conditions):
+            continue
+        start = words[0].start(1)
+        out.append(Mention(text[start:pos], start, pos, vocab.MEDICAL_CONDITION))
+    return out
+
+
+def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, float] | None:
+    """The relation a cue phrase between a drug and a condition states, with its confidence."""
+    gap = text[d.end:c.start] if d.start < c.start else text[c.end:d.start]
+    if _COMPARATOR.search(gap) or _NEGATED_BEFORE.search(text, max(s.start, c.start - 40), c.start):
+        return None
+    if d.start < c.start:
+        between = text[d.end:c.start]
+        before = text[max(s.start, d.start - 100):d.start]
+        contra = _CONTRA.search(between) if len(between) <= 80 else None
+        if _EFFECT_OF_BEFORE.search(before) and re.fullmatch(r"\s*(?:is|are|was|were|include|included|includes|:)\s*", between, re.I):
+            return vocab.CAUSES_ADVERSE_EVENT, 0.85
+        if _INDUCED.match(between) and len(between) < 40:
+            return vocab.CAUSES_ADVERSE_EVENT, 0.9
+        if contra and not _NEGATION.search(between[:contra.start()] + between[contra.end():]):
+            return vocab.CONTRAINDICATED_IN, 0.85
+        if _CONTRA_BEFORE.search(before) and _CONTRA_IF.match(between):
+            return vocab.CONTRAINDICATED_IN, 0.8
+        treats = _TREATS.search(between)
+        near = treats is not None and (len(between) <= 60 or len(between) <= 120 and treats.end() >= len(between) - 25)
+        undosed = _DOSE.sub(" ", between)
+        if (near or _TREATS_GAP.fullmatch(undosed) or _POPULATION_GAP.fullmatch(undosed)) \
+                and not _NEGATION.search(between):
+            return vocab.TREATS, 0.8
+        if len(between) <= 60 and _CAUSE_FWD.search(between) and not _NEGATION.search(between):
+            return vocab.CAUSES_ADVERSE_EVENT, 0.75
+        return None
+    between = text[c.end:d.start]
+    tail = text[d.end:d.end + 30]
+    if _POPULATION_NOUN.match(text, c.end, s.end):
+        return None
+    if len(between) <= 100 and _EXPOSURE_BEFORE.search(between) and not _NEGATION.search(between):
+        return vocab.CAUSES_ADVERSE_EVENT, 0.7
+    if len(between) <= 60 and _CAUSE_BWD.search(between) and not _NEGATION.search(between) \
+            and not _TREATS.search(between):
+        confidence = 0.8 if re.search(r"induced by|caused by|due to|secondary to", between, re.I) \
+            else 0.65 if _THERAPY.match(tail) or len(between) < 25 else 0.55
+        return vocab.CAUSES_ADVERSE_EVENT, confidence
+    if len(between) <= 40 and re.search(r"\b(?:treated with|responds? to|managed with)\b", between, re.I):
+        return vocab.TREATS, 0.7
+    return None
+
+
+def _is_population(text: str, s: Span, c: Mention) -> bool:
+    return bool(_IN_PATIENTS_WITH.search(text, max(s.start, c.start - 40), c.start))
+
+
+def _treated_population(text: str, s: Span, found: dict, conditions: list[Mention], cue_objects: list[Mention]) -> dict:
+    """'reduce the risk of stroke in patients with atrial fibrillation': a named condition is treated and
+    the population only says who; 'chronic weight management in adults with obesity': the goal is no
+    condition, so the population's condition is what is treated."""
+    goals = {(m.start, m.end) for m in cue_objects}
+    out = dict(found)
+    for c, (predicate, _) in found.items():
+        if predicate != vocab.TREATS or not _is_population(text, s, c):
+            continue
+        earlier = [o for o, r in found.items() if o.end <= c.start and r[0] == vocab.TREATS]
+        if any((o.start, o.end) not in goals for o in earlier):
+            out.pop(c, None)
+        else:
+            for o in earlier:
+                out.pop(o, None)
+    for c in conditions:  # a population right after a goal: 'chronic weight management in adults with obesity'
+        goal = next((o for o, r in found.items() if r[0] == vocab.TREATS and (o.start, o.end) in goals
+                     and 0 < c.start - o.end <= 60), None)
+        if goal is not None and c not in found and _is_population(text, s, c):
+            out[c] = found[goal]
+            out.pop(goal, None)
+    return out
+
+
+def _coordinated(text: str, conditions: list[Mention], found: dict) -> dict:
+    """Spread a relation over a list: 'side effects include nausea, insomnia, and dizziness'."""
+    out = dict(found)
+    changed = True
+    while changed:
+        changed = False
+        for a, b in zip(conditions, conditions[1:]):
+            gap = text[a.end:b.start]
+            if not gap.strip() or not (_LIST_GAP.fullmatch(gap) or _POPULATION_LIST_GAP.fullmatch(gap)):
+                continue
+            if a in out and b not in out:
+                out[b], changed = out[a], True
+            elif b in out and a not in out:
+                out[a], changed = out[b], True
+    return out
+
+
+def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
+    """Drug pairs joined by an interaction cue; a list after the first partner shares its subject."""
+    out: list[Extraction] = []
+    sentence = text[s.start:s.end]
+    subject = None
+    for a, b in zip(drugs, drugs[1:]):
+        between = text[a.end:b.start]
+        if vocab.entity_key(a.text) == vocab.entity_key(b.text):
+            continue
+        if len(between) <= 80 and _ALIAS.match(between):
+            out.append(Extraction(a, vocab.ALT_LABEL, Literal(b.text), s.start, s.end, 0.9, NAME))
+            continue
+        if subject is not None and between.strip() and (_LIST_GAP.fullmatch(between) or _AND_WITH.search(between)):
+            out.append(Extraction(subject, vocab.INTERACTS_WITH, b, s.start, s.end, 0.7, NAME))
+        elif len(between) <= 60 and _INTERACTS.search(between) and _INTERACTION_CUE.search(sentence) \
+                and not _COMPARATOR.search(between):
+            subject = a
+            out.append(Extraction(a, vocab.INTERACTS_WITH, b, s.start, s.end, 0.75, NAME))
+        else:
+            subject = None
+    return out
+
+
+def _drug_class_any(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
+    for d in drugs:
+        cue = _CLASS.match(text, d.end, s.end)
+        phrase = (_class_phrase(text, cue.end(), s.end) if cue else None) or _class_before(text, s, d)
+        if phrase:
+            return [Extraction(d, vocab.DRUG_CLASS, Literal(phrase), s.start, s.end, 0.8, NAME)]
+    return []
+
+
+def _class_before(text: str, s: Span, d: Mention) -> str | None:
+    """A class phrase ending right before the drug: after a determiner ('the SSRI fluoxetine'), or
+    before 'such as'/'like' (a plural class, named in the singular: 'SGLT2 inhibitors such as X')."""
+    link = _CLASS_LINK.search(text, max(s.start, d.start - 20), d.start)
+    end = link.start() if link else d.start
+    words = tokens(text, max(s.start, end - 80), end)
+    if not words or text[words[-1].end():end].strip():
+        return None
+    last = words[-1].group().lower()
+    if not (last in lexicon.CLASS_HEADS or last.rstrip("s") in lexicon.CLASS_HEADS or last.endswith(("statin", "statins"))
+            or last in lexicon.CLASS_GENERIC):
+        return None
+    for k in range(min(6, len(words)), 0, -1):
+        start = words[-k].start()
+        phrase = _class_phrase(text, start, end)
+        if phrase is None or len(phrase.split()) != len(text[start:end].split()) or any(
+                w.lower() in _STOP or w.lower().endswith("ing") for w in phrase.split()):
+            continue
+        if link is None and not _DETERMINER_BEFORE.search(text, max(s.start, start - 5), start):
+            continue
+        if link is not None and "," in link.group() and not re.search(r"such|like|including|e\.g", link.group()) \
+                and not _DETERMINER_BEFORE.search(text, max(s.start, start - 5), start):
+            continue
+        head = phrase.rsplit(" ", 1)[-1]
+        if link is not None and head.lower().endswith("s") and head.lower()[:-1] in lexicon.CLASS_HEADS:
+            phrase = phrase[: -1]
+        return phrase
+    return None
+
+
+# An enzyme or transporter role ("a strong CYP3A inhibitor", "P-gp inducers") is pharmacokinetics, not a class.
+_PK_ROLE = re.compile(r"\b(?:CYP\w*|P-?gp|P-glycoprotein|OATP\w*|BCRP|UGT\w*|strong|moderate|weak|potent)\b", re.I)
+
+
+def _drug_class(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
+    found = _drug_class_any(text, s, drugs)
+    return [e for e in found if not _PK_ROLE.search(str(e.object))]
+
+
+def _class_phrase(text: str, start: int, end: int) -> str | None:
+    """The class named at `start` if its head is a class word: 'proton pump inhibitor', 'anticoagulant'
+    (from 'anticoagulant medicine'), 'nonsteroidal anti-inflammatory drug'."""
+    words, at = [], start
+    while (w := _CLASS_WORD.match(text, at, end)) and len(words) < 7:
+        if w.group(1).lower() in _CLASS_STOP:
+            if w.group(1).lower() == "of" and words and words[-1].lower() not in ("class", "group", "family"):
+                return None  # "an inhibitor of CYP3A4" names a mechanism
+            rest = _class_phrase(text, w.end(), end) if w.group(1).lower() == "and" and words else None
+            if rest:  # "dual GIP and GLP-1 receptor agonist": one class over a coordination
+                return " ".join(words) + " and " + rest
+            break
+        words.append(w.group(1))
+        at = w.end()
+    while words and (words[-1].startswith("(") or words[-1].lower() in ("class", "group", "family")):
+        words.pop()
+
+    def head_ok(ws: list[str]) -> bool:
+        head = ws[-1].lower() if ws else ""
+        return head in lexicon.CLASS_HEADS or head.rstrip("s") in lexicon.CLASS_HEADS or head.endswith("statin")
+
+    if len(words) > 1 and words[-1].lower() in lexicon.CLASS_GENERIC:
+        if head_ok(words[:-1]):
+            words.pop()
+        elif words[-2].lower().endswith(("ic", "ory")) and words[-2].lower() not in ("typical", "generic", "specific"):
+            return " ".join(words)
+    return " ".join(words) if head_ok(words) else None
+
+
+def _dosage(text: str, s: Span, drugs: list[Mention], main: Mention | None, section: str | None) -> list[Extraction]:
+    """Doses in a sentence with a dosing cue, a frequency or under a dosage heading ('a 180 mg loading
+    dose, then 90 mg twice daily'); the drug is the nearest one named, else the document's main drug."""
+    cue = _DOSE_CUE.search(text, s.start, s.end) or section == "dose"
+    out = []
+    for dose in _DOSE.finditer(text, s.start, s.end):
+        if not (cue or dose.group("freq")):
+            continue
+        drug = min(drugs, key=lambda m: abs(m.start - dose.start())) if drugs else main
+        if drug is None:
+            break
+        out.append(Extraction(drug, vocab.DOSAGE, Literal(dose.group().strip()), s.start, s.end, 0.8, NAME))
+    return out
+
+
+def _section_defaults(text: str, s: Span, main: Mention, drugs: list[Mention], conditions: list[Mention],
+                      section: str, found: list[Extraction]) -> list[Extraction]:
+    """Under a label heading, conditions (or drugs, for interactions) of a sentence relate to the main drug."""
+    if _NEGATION.search(text, s.start, s.end):
+        return []
+    related = {vocab.entity_key(e.object.text) for e in found if isinstance(e.object, Mention)}
+    related |= {vocab.entity_key(e.subject.text) for e in found if isinstance(e.subject, Mention)}
+    out: list[Extraction] = []
+    if section == "inter":
+        for d in drugs:
+            if vocab.entity_key(d.text) not in related | {vocab.entity_key(main.text)}:
+                out.append(Extraction(main, vocab.INTERACTS_WITH, d, s.start, s.end, 0.7, NAME))
+        return out
+    if section not in _SECTION_RELATION:
+        return out
+    predicate, confidence = _SECTION_RELATION[section]
+    for c in conditions:
+        if vocab.entity_key(c.text) in related or _NOT_IN_SECTION.search(text, s.start, c.start) and section != "treats":
+            continue
+        if section == "treats" and _is_population(text, s, c) and any(
+                e.predicate == vocab.TREATS and isinstance(e.object, Mention) and e.object.end <= c.start for e in found):
+            continue
+        out.append(Extraction(main, predicate, _as(c, _OBJECT_TYPE[predicate]), s.start, s.end, confidence, NAME))
+    return out
+
+
+def _executives(text: str, s: Span, companies: list[Mention], company: Mention) -> list[Extraction]:
+    """CEO and CFO from role phrases: 'Jane Doe became chief executive officer of X', 'CEO Jane Doe',
+    'Its chief executive officer in 2023 was Jane Doe', 'Jane Doe, X's chief financial officer'."""
+    out, seen = [], set()
+    names = {c.text for c in companies}
+    for pattern in _PERSON_ROLE:
+        for m in pattern.finditer(text, s.start, s.end):
+            person, role = m.group("p"), m.group("role").lower()
+            if _not_a_person(person, names) or _FORMER.search(text, max(s.start, m.start("role") - 12), m.start("role")) \
+                    or _SUCCEEDED.search(text, max(s.start, m.start("p") - 40), m.start("p")):
+                continue
+            org = next((m.group(g) for g in ("o", "o1", "o2") if g in pattern.groupindex and m.group(g)), None)
+            subject = next((c for c in companies if org and (c.text in org or org in c.text)), company)
+            predicate = vocab.CEO if "exec" in role or "ceo" in role else vocab.CFO
+            if (predicate, person) in seen:
+                continue
+            seen.add((predicate, person))
+            who = Mention(person, m.start("p"), m.end("p"), vocab.PERSON)
+            out.append(Extraction(subject, predicate, who, s.start, s.end, 0.85, NAME))
+    return out
+
+
+# Someone who no longer holds the role: "former CEO", "previously the finance chief", "succeeded Y as CEO" (Y).
+_FORMER = re.compile(r"\b(?:former|previously|formerly|ex-|outgoing|retired|retiring|then)\b[^,.]*$", re.I)
+_SUCCEEDED = re.compile(r"\b(?:succeed(?:ed|s|ing)?|replac(?:ed|es|ing)|after|following)\s+(?:co-founder\s+|founder\s+)?$", re.I)
+
+
+def _not_a_person(name: str, companies: set[str]) -> bool:
+    words = name.split()
+    return any(w.lower() in lexicon.NOT_PERSON_WORDS for w in words) or any(
+        name in c or c in name for c in companies) or any(lexicon.looks_like_drug(w) for w in words)
+
+
+def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | None) -> list[Extraction]:
+    out: list[Extraction] = []
+    for a, b in zip(companies, companies[1:]):
+        between = text[a.end:b.start]
+        if len(between) > 60 or vocab.entity_key(a.text) == vocab.entity_key(b.text):
+            continue
+        if _OWNED_BY.search(between):
+            out.append(Extraction(b, vocab.HAS_SUBSIDIARY, a, s.start, s.end, 0.85, NAME))
+        elif _SUBSIDIARY.search(between) and not re.search(r"subsidiaries", between, re.I):
+            out.append(Extraction(a, vocab.HAS_SUBSIDIARY, b, s.start, s.end, 0.8, NAME))
+    out += _subsidiary_appositions(text, s, companies, main, {e.object for e in out})
+    listed = _SUBSIDIARY_LIST.search(text, s.start, s.end)
+    if listed:
+        owners = [c for c in companies if c.end <= listed.start()
+                  or listed.group("owner") and listed.start("owner") <= c.start < listed.end("owner")]
+        owner = owners[-1] if owners else main
+        for c in companies:
+            if owner is not None and listed.start("list") <= c.start < listed.end("list"):
+                out.append(Extraction(owner, vocab.HAS_SUBSIDIARY, c, s.start, s.end, 0.8, NAME))
+    return out
+
+
+def _subsidiary_appositions(text: str, s: Span, companies: list[Mention], main: Mention | None,
+                            done: set) -> list[Extraction]:
+    """A company called a subsidiary without its owner ('B, a subsidiary', 'its unit B'): the owner is
+    the sentence's other company (the one before, else after), else the document's main company."""
+    out: list[Extraction] = []
+    for b in companies:
+        if b in done or not (_SUBSIDIARY_AFTER.match(text[b.end:s.end])
+                             or _SUBSIDIARY_BEFORE.search(text, max(s.start, b.start - 50), b.start)):
+            continue
+        others = [c for c in companies if vocab.entity_key(c.text) != vocab.entity_key(b.text)]
+        before = [c for c in others if c.end <= b.start]
+        owner = before[-1] if before else others[0] if others else main
+        if owner is not None and vocab.entity_key(owner.text) != vocab.entity_key(b.text):
+            out.append(Extraction(owner, vocab.HAS_SUBSIDIARY, b, s.start, s.end, 0.8, NAME))
+    return out
+
+
+def _tickers_and_headquarters(text: str, s: Span, companies: list[Mention], company: Mention) -> list[Extraction]:
+    out: list[Extraction] = []
+    for m in _TICKER.finditer(text, s.start, s.end):
+        ticker = (m.group("t") or m.group("t2") or m.group("t3")).rstrip(".")
+        out.append(Extraction(company, vocab.TICKER, Literal(ticker), s.start, s.end, 0.9, NAME))
+    for m in _HQ.finditer(text, s.start, s.end):
+        group = "place" if m.group("place") else "place2"
+        end = min([c.start for c in companies if m.start(group) <= c.start < m.end(group)] + [m.end(group)])
+        place = text[m.start(group):end].rstrip(" ,.")
+        if place:
+            out.append(Extraction(company, vocab.HEADQUARTERED_IN, Literal(place), s.start, s.end, 0.85, NAME))
+    return out
+
+
 _SALT = re.compile(r"\s+(?:" + "|".join(lexicon.SALT_SUFFIXES) + r")\b", re.I)
 
 
@@ -383,21 +1011,54 @@ def _dedupe(mentions: Iterable[Mention]) -> list[Mention]:
     return kept
 
 
-def _amount_after(text: str, start: int, end: int) -> tuple[Decimal, str] | None:
+# A figure that is no report: "Analysts expect revenue to reach ...", "guidance", "is forecast to".
+_FORECAST = re.compile(r"\b(?:expect(?:s|ed|ing)?|forecasts?|forecast(?:ed|ing)|projects?|projected|projections?|"
+                       r"estimates?|estimated|guidance|outlook|targets?|anticipat\w+|predict\w*|consensus|"
+                       r"(?:is|are) likely to|to reach)\b", re.I)
+# Between a metric and an amount that is not its value: "... operating income discussed above, compared to $1.3 bn".
+_NOT_ITS_AMOUNT = re.compile(r"\b(?:compared|versus|vs\.?|up from|down from|from)\b", re.I)
+# A prior-period figure after the value: "up from $6,292 million a year earlier", "compared to $1.3 billion in
+# the prior year".
+_PRIOR = re.compile(r"[^.;]{0,120}?\b(?:from|compared (?:with|to)|versus|vs\.?)\s+(?P<money>[^\s,;]{1,4}\s?[\d,.]+"
+                    rf"\s*(?:{_SCALE})?)\s+(?:(?:a|one) year (?:earlier|ago|before)|in the (?:prior|previous|year-ago) "
+                    r"(?:year|period|quarter)|(?:the )?(?:prior|previous|last) year|in the same (?:period|quarter) "
+                    r"(?:a year ago|of the prior year|last year))", re.I)
+
+
+def _amount_after(text: str, start: int, end: int, ratio: bool = False) -> tuple[Decimal, str, int] | None:
+    """The value stated after a metric, with where it ends: a per-share amount, money in any currency,
+    or (for a ratio such as a margin) a percentage; a growth rate before the amount ('rose 8% to $5 bn')
+    is skipped, and so is an amount after a comparison ('compared to $1.3 bn')."""
     window = text[start:min(end, start + 90)]
     per_share = _PER_SHARE.search(window)
     if per_share:
-        return Decimal(per_share.group("n")), "USD/share"
+        return Decimal(per_share.group("n")), "USD/share", start + per_share.end()
     money = _MONEY.search(window)
-    if money:
-        number = money.group("n1") or money.group("n2")
-        scale = (money.group("s1") or money.group("s2") or "").lower()
-        value = Decimal(number.replace(",", "")) * scale_of(scale)
-        return value, "USD"
+    if money and not _NOT_ITS_AMOUNT.search(window, 0, money.start()):
+        return (*_money_value(money), start + money.end())
     percent = _PERCENT.search(window)
-    if percent:
-        return Decimal(percent.group("n")), "%"
+    if percent and ratio:
+        return Decimal(percent.group("n")), "%", start + percent.end()
     return None
+
+
+def _money_value(money: re.Match) -> tuple[Decimal, str]:
+    number = money.group("n1") or money.group("n2")
+    scale = (money.group("s1") or money.group("s2") or "").lower()
+    currency = (money.group("c1") or money.group("c2")).upper()
+    unit = lexicon.CURRENCY_SYMBOLS.get(currency.lower(), currency)
+    return Decimal(number.replace(",", "")) * scale_of(scale), "CNY" if unit == "RMB" else unit
+
+
+def _prior_amount(text: str, start: int, end: int, period: str) -> tuple[tuple[Decimal, str], str] | None:
+    """The same metric a year before, stated right after the value, with the earlier period."""
+    m = _PRIOR.match(text, start, end)
+    money = _MONEY.fullmatch(m.group("money").strip()) if m else None
+    if money is None:
+        return None
+    year = re.search(r"\d{4}", period)
+    earlier = period[:year.start()] + str(int(year.group()) - 1)
+    return _money_value(money), earlier
 
 
 def _period(sentence: str) -> str | None:
@@ -407,17 +1068,8 @@ def _period(sentence: str) -> str | None:
     if m.group("q"):
         q = m.group("q").lower()
         return f"Q{_QUARTERS.get(q, q[-1:])} {m.group('qy')}"
-    year = m.group("fy") or m.group("ye") or m.group("y")
+    year = m.group("fy") or m.group("ye") or m.group("ye2") or m.group("y") or m.group("y2")
     return f"FY{'20' + year if len(year) == 2 else year}"
-
-
-def _nearest_person(sentence: str, role: re.Match[str], company_names: set[str]) -> re.Match[str] | None:
-    candidates = [p for p in _PERSON.finditer(sentence)
-                  if not any(p.group("name") in c or c in p.group("name") for c in company_names)
-                  and p.group("name").split()[0] not in {"The", "Chief", "Its", "Our", "Acme", "In", "As"}]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda p: min(abs(p.start() - role.end()), abs(role.start() - p.end())))
 
 
 def _observation(company: Mention, metric: Mention, metric_label: str, amount: tuple[Decimal, str],
