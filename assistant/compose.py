@@ -81,7 +81,7 @@ def fact_sentence(facts: Sequence[Fact]) -> str:
         period = f" for {format_period(f.period)}" if f.period else ""
         return f"{_possessive(f.company)} {f.metric or 'reported figure'}{period} was " \
                f"{format_amount(f.value, f.unit)} [{first.ref}]."
-    objects = _listing([f"{f.object_label} [{f.ref}]" for f in facts])
+    objects = _listing([f"{_in_sentence(f)} [{f.ref}]" for f in facts])
     template = TEMPLATES.get(first.predicate, "{s} {p} {o}")
     sentence = template.format(s=first.subject_label, p=first.predicate_label, o=objects)
     return sentence[0].upper() + sentence[1:] + "."
@@ -277,6 +277,20 @@ def _source_name(passage: Passage, quote: str) -> str:
     if title and len(title) <= 80 and title.rstrip(".") not in quote and "/" not in title:
         return title
     return passage.document_uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+_CONDITIONS = frozenset({vocab.TREATS, vocab.CAUSES_ADVERSE_EVENT, vocab.CONTRAINDICATED_IN})
+
+
+def _in_sentence(fact: Fact) -> str:
+    """A condition's label as written inside a sentence: 'Lactic acidosis' (a label taken from a
+    sentence's start) reads 'lactic acidosis'; names and single words stay as they are."""
+    label = fact.object_label
+    words = label.split()
+    if fact.predicate in _CONDITIONS and len(words) > 1 and words[0][1:].islower() \
+            and all(w.islower() for w in words[1:]) and "'" not in words[0]:
+        return label[0].lower() + label[1:]
+    return label
 
 
 def _listing(items: list[str]) -> str:

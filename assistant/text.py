@@ -42,7 +42,7 @@ def stem(word: str) -> str:
     w = word.lower()
     if len(w) <= 3:
         return w
-    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("ing", ""),
+    for suffix, keep in (("ies", "y"), ("ied", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("ing", ""),
                          ("edly", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", "")):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w.endswith(("ss", "us", "is"))):
             w = w[:-len(suffix)] + keep

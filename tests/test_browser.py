@@ -131,6 +131,11 @@ def test_after_quickstart_a_question_is_answered_and_its_citation_opens(quicksta
     expect(messages).to_have_count(2, timeout=WAIT_MS)
     expect(messages.nth(1)).to_contain_text("answer ", timeout=WAIT_MS)  # the caption of a final, audited answer
     visit.settled()
+    # the answer opens with the graph's facts; model text no source supports is only collapsed below
+    expect(messages.nth(1).get_by_test_id("stMarkdownContainer").filter(has_text="[F1]").first).to_be_visible()
+    unsupported = messages.nth(1).get_by_test_id("stExpander").filter(has_text="Model text that no source supports")
+    for i in range(unsupported.count()):
+        expect(unsupported.nth(i).locator("details")).not_to_have_attribute("open", "")
     chip = messages.nth(1).get_by_role("button", name="F1")
     chip.click()
     body = visit.page.get_by_test_id("stPopoverBody")

@@ -122,6 +122,8 @@ def verifier() -> Verifier:
 
 @pytest.mark.parametrize("sentence", [
     "Alphabet's revenue was $307.4 billion in fiscal 2023 [F1].",
+    "Alphabet Inc. reported revenues of 307,400 million US dollars for FY2023 [F1].",
+    "Metformin may cause lactic acidosis [P1].",
     "Revenue reached 307,400 million dollars in FY2023 [F1].",
     "Albert Bourla is the CEO of Pfizer Inc. [F2].",
     "The usual dose of metformin is 500 mg [P1].",
@@ -138,6 +140,12 @@ def test_the_verifier_supports_what_the_cited_source_states(verifier, sentence):
     ("The usual dose of metformin is 850 mg [P1].", "850"),
     ("Metformin causes nausea [F7].", "F7"),
     ("Revenue was $12 billion.", "no cited source"),
+    ("Therefore, the correct answer would be Ayssiparibal [P1].", "'ayssiparibal'"),
+    ("Custodictical Revenue = Total Revenue - Nonprofit Revenue [F1].", "'custodictical'"),
+    ("Albert Bourla is the CEO of Pfizer Inc., headquartered in Batsavløtland [F2].", "'batsavløtland'"),
+    ("Metformin does not cause lactic acidosis [P1].", "'not'"),
+    ("Alphabet's revenue was $309 billion in fiscal 2023 [F1].", "309000000000"),
+    ("Metformin works by inhibiting hepatic gluconeogenesis [P1].", "'works'"),
 ])
 def test_the_verifier_flags_numbers_names_and_citations_the_sources_do_not_back(verifier, sentence, reason):
     claim = verifier.check(sentence)
