@@ -116,7 +116,7 @@ def extract_answer(question: Question, passages: Sequence[Passage], subject: Sub
     """The passage sentence that answers the question, quoted with its citation and span: it
     says what the question asks (a cue of the relation, or its specific words) about the subject
     (it names it, or belongs to a document that does, which retrieval then drew from)."""
-    named = {stem(w) for form in subject.forms for w in terms(form)}
+    named = subject.stems
     specific = specific_terms(question, subject)
     asked = {stem(t) for t in question.terms} - named
     cues = _cue_pattern([c for r in question.relations for c in (*RELATION_HINTS.get(r, ()), *EVIDENCE_CUES.get(r, ()))])
@@ -172,7 +172,7 @@ def _cue_pattern(cues: Sequence[str]) -> re.Pattern[str] | None:
 def specific_terms(question: Question, subject: Subject) -> set[str]:
     """The question's own words beyond its subject and relation ("maintenance" in "the
     maintenance dose of dupilumab"), stemmed: what a direct answer should also say."""
-    named = {stem(w) for form in subject.forms for w in terms(form)}
+    named = subject.stems
     hinted = {stem(w) for r in question.relations for h in RELATION_HINTS.get(r, ()) for w in terms(h)}
     return {stem(t) for t in question.terms if t not in GENERIC and not t.isdigit()} - named - hinted
 

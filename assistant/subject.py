@@ -13,6 +13,7 @@ from kgstore.db.fulltext import FullText
 
 from .linking import Link
 from .question import Question
+from .text import stem, terms
 
 #: Kinds of entity a question is about (not a condition or metric it merely mentions).
 SUBJECT_KINDS = frozenset({vocab.COMPANY, vocab.ORGANIZATION, vocab.DRUG, vocab.PERSON})
@@ -48,6 +49,11 @@ class Subject:
     @property
     def forms(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f for n in self.names for f in n.forms))
+
+    @property
+    def stems(self) -> frozenset[str]:
+        """The words of its names, stemmed (`text.stem`): what a sentence about it says."""
+        return frozenset(stem(w) for form in self.forms for w in terms(form))
 
 
 def find_subject(question: Question, links: Sequence[Link], fulltext: FullText) -> Subject:

@@ -103,7 +103,7 @@ class _Source:
     """A source as the verifier reads it: its word stems and its numbers."""
 
     def __init__(self, text: str):
-        self.stems = {stem(w) for w in content_words(text)} | {stem(w) for w in _WORD.findall(text.lower())}
+        self.stems = {stem(re.sub(r"['’]s$", "", w)) for w in _WORD.findall(text.lower())}
         self.numbers = numbers_in(text)
 
     def says_word(self, word: str) -> bool:

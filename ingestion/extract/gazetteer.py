@@ -58,7 +58,7 @@ class Gazetteer:
 def default_gazetteer(extra: Iterable[tuple[str, URIRef]] = ()) -> Gazetteer:
     """Built-in drugs, conditions and metric names, plus `extra` (e.g. entities already in the store)."""
     entries: list[tuple[str, URIRef]] = []
-    entries += [(d, vocab.DRUG) for d in lexicon.DRUGS | set(lexicon.DRUG_SYNONYMS)]
+    entries += [(d, vocab.DRUG) for d in lexicon.DRUGS | set(lexicon.DRUG_SYNONYMS) | set(lexicon.DRUG_PHRASES)]
     entries += [(c, vocab.MEDICAL_CONDITION) for c in lexicon.CONDITIONS]
     entries += [(form, vocab.METRIC) for forms in lexicon.METRICS.values() for form in forms]
     return Gazetteer([*entries, *extra])

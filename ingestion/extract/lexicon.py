@@ -15,7 +15,7 @@ METRICS: dict[str, tuple[str, ...]] = {
     "gross profit": ("gross profit", "gross margin"),
     "operating margin": ("operating margin",),
     "net margin": ("net margin", "net profit margin", "profit margin"),
-    "total assets": ("total assets",),
+    "total assets": ("total assets", "balance-sheet total", "balance sheet total"),
     "total liabilities": ("total liabilities",),
     "cash and cash equivalents": ("cash and cash equivalents",),
     "capital expenditure": ("capital expenditure", "capital expenditures", "capex",
@@ -56,6 +56,8 @@ DRUG_SUFFIXES = (
     "morphone", "codone", "azosin", "osin", "trexate", "uracil", "arabine", "mide", "ipine",
     "gliflozin", "glutide", "patide", "enatide", "parib", "lisib", "rasib", "degib", "zomib", "grelor", "fiban",
     "teplase", "renone", "vaptan", "milast", "steride", "trozole", "lutamide", "tinib", "zosin",
+    # further WHO INN stems
+    "bradine", "sentan", "racetam", "pitant", "nidazole", "relix", "tegravir", "previr", "asvir", "kinra",
 )
 
 #: Common drugs whose names the suffixes miss (lower case).
@@ -87,7 +89,7 @@ rivaroxaban dabigatran alteplase streptokinase enoxaparin fondaparinux bortezomi
 fluorouracil 5-fluorouracil gemcitabine paclitaxel docetaxel irinotecan oxaliplatin etoposide
 cytarabine mercaptopurine busulfan melphalan chlorambucil ifosfamide dacarbazine temozolomide
 interleukin-2 bcg isotretinoin tretinoin acitretin dapsone sulfasalazine mesalamine leflunomide
-penicillamine gold auranofin minocycline terbinafine griseofulvin clindamycin linezolid daptomycin
+penicillamine auranofin isosorbide minocycline terbinafine griseofulvin clindamycin linezolid daptomycin
 colistin polymyxin cefazolin ceftriaxone cefotaxime ceftazidime cefuroxime cephalexin imipenem
 meropenem piperacillin tazobactam aztreonam chloramphenicol baclofen tizanidine dantrolene
 """.split())
@@ -95,7 +97,11 @@ meropenem piperacillin tazobactam aztreonam chloramphenicol baclofen tizanidine 
 #: Salt and ester forms dropped when naming a drug entity ("metformin hydrochloride" = "metformin").
 SALT_SUFFIXES = ("hydrochloride", "hcl", "sodium", "potassium", "calcium", "magnesium", "sulfate", "sulphate",
                  "maleate", "mesylate", "besylate", "tartrate", "citrate", "acetate", "phosphate",
-                 "succinate", "fumarate", "hyclate", "monohydrate", "dihydrate", "bromide", "chloride")
+                 "succinate", "fumarate", "hyclate", "monohydrate", "dihydrate", "bromide", "chloride",
+                 "mononitrate", "dinitrate")
+
+#: Multi-word products and herbals recognised as drugs (interaction partners).
+DRUG_PHRASES = ("st john's wort", "st. john's wort", "grapefruit juice", "oral contraceptives", "oral contraceptive")
 
 #: Different names of the same drug: variant -> canonical.
 DRUG_SYNONYMS = {
@@ -122,6 +128,7 @@ thrombocytopenia agranulocytosis anemia leukopenia pancytopenia alopecia gynecom
 loss diabetes asthma cancer carcinoma lymphoma leukemia arthritis gout epilepsy migraine obesity
 hypersensitivity erection spasm neoplasm tumor tumour allergy sarcoma anaphylaxis dyskinesia tremor
 hallucinations hallucination eruptions pruritus jaundice cholestasis hepatotoxicity myoclonus rigidity
+defect defects malformation malformations anomaly anomalies prolongation
 attack attacks blindness deafness tinnitus palpitations syncope collapse shock edema oedema swelling vasculitis
 dyspnea dyspnoea cough constipation insomnia somnolence drowsiness ileus keratitis conjunctivitis
 """.split())
@@ -163,7 +170,11 @@ macrolide cephalosporin penicillin tetracycline aminoglycoside carbapenem anthra
 immunosuppressant anesthetic anaesthetic sedative hypnotic stimulant laxative modulator analog analogue
 mimetic nsaid ssri snri thiazolidinedione nitrate anthelmintic antispasmodic decongestant expectorant
 antitussive vaccine chemotherapy antimetabolite antineoplastic thrombolytic anxiolytic mucolytic
+doac noac dmard ppi arb maoi tca lmwh oxazolidinone
 """.split())
+
+#: Class abbreviations written in brackets after a drug: "rivaroxaban (DOAC)".
+CLASS_ABBREVIATIONS = frozenset("DOAC NOAC NSAID SSRI SNRI PPI ARB DMARD MAOI TCA LMWH ACEi SGLT2i DPP-4i".split())
 
 #: Generic nouns after a class name, dropped from it ("an anticoagulant medicine" -> "anticoagulant").
 CLASS_GENERIC = frozenset("medicine medicines medication medications drug drugs agent agents".split())
@@ -172,7 +183,16 @@ CLASS_GENERIC = frozenset("medicine medicines medication medications drug drugs 
 COMPANY_NOUNS = frozenset("""
 company companies firm group bank drugmaker carmaker automaker chipmaker maker manufacturer producer brewer
 retailer insurer conglomerate corporation lender airline operator provider biotech pharma giant multinational
-supplier developer utility miner shipper business enterprise holding conglomerate telecom
+supplier developer utility miner shipper business enterprise holding conglomerate telecom owner parent
+""".split())
+
+#: Last words that make a capitalised name a company ("Kestrel Analytics", "Halvorsen Marine", "Sanwa Kogyo").
+COMPANY_NAME_WORDS = frozenset("""
+Analytics Logistics Marine Industries Industrier Therapeutics Pharmaceuticals Pharma Farmaceutici Robotics
+Instruments Software Biosciences Biotech Biotherapeutics Technologies Technology Systems Energy Motors Airlines
+Airways Bank Bancorp Capital Partners Foods Holdings Labs Laboratories Networks Semiconductor Semiconductors
+Electronics Automation Geospatial Freight Shipping Solutions Services Communications Telecom Mining Resources
+Petroleum Chemicals Steel Insurance Healthcare Diagnostics Kogyo Seiyaku Shoji Logistik Gruppen
 """.split())
 
 #: Words that are never part of a person's name (role titles, organisation words, pledges and totals).

@@ -31,19 +31,23 @@ NAME = "patterns"
 # ------------------------------------------------------------------------------------- medicine
 _INDUCED = re.compile(r"^[\s-]*(?:induced|associated|related|caused|provoked|triggered)\b", re.I)
 _CAUSE_FWD = re.compile(
-    r"\b(?:cause[sd]?|causing|induce[sd]?|inducing|led to|leads? to|result(?:ed|s)? in|produced|precipitated|"
-    r"triggered|provoked|may cause|can cause|is associated with|was associated with|associated with|"
-    r"(?:may |can |might |often |commonly )?experience[sd]?|(?:increase|raise)[sd]? the risk of|"
+    r"\b(?:cause[sd]?|causing|induce[sd]?|inducing|led to|leads? to|lead to|result(?:ed|s)? in|produced|precipitated|"
+    r"trigger(?:s|ed)?|provoked|may cause|can cause|is associated with|was associated with|associated with|"
+    r"(?:may |can |might |often |commonly )?(?:experience[sd]?|develop(?:s|ed)?)|(?:increase|raise)[sd]? the risk of|"
     r"side effects? (?:of|include|includes|are|is)|adverse (?:effects?|events?|reactions?) (?:of|include|includes|are|is))\b",
     re.I)
 _CAUSE_BWD = re.compile(
     r"\b(?:induced by|caused by|due to|secondary to|associated with|attributed to|related to|after|following|"
     r"during|from|with|side effects? of|adverse (?:effects?|events?|reactions?) of|toxicity of|"
+    r"(?:(?:a |an )?(?:known|recogni[sz]ed|common|rare|serious|typical) )?(?:effects?|complications?|risks?) of|"
     r"complication of|on|(?:patients|people|users|those|subjects|individuals) (?:taking|receiving|given|using|"
     r"treated with))\b", re.I)
 _TREATS = re.compile(
     r"\b(?:treats?|treated|is used to treat|used to treat|used for|is indicated for|indicated for|"
-    r"is approved for|approved for|for the treatment of|in the treatment of|to treat|relieves?|lowers?|"
+    r"is approved for|approved for|(?:cleared|licensed|authori[sz]ed) for|"
+    r"include (?:adult |pediatric )?(?:patients|adults|people|children) with|"
+    r"(?:drug|therapy|treatment|agent)(?: of choice)? (?:in|for)|first-line (?:therapy|treatment) in|"
+    r"for the treatment of|in the treatment of|to treat|relieves?|lowers?|"
     r"controls?|manages?|prevents?|to prevent|reduc(?:e|es|ing) the risk of|first-line (?:treatment|therapy) for|"
     r"for the relief of|indicated (?:to|as|in))\b", re.I)
 # "lisinopril for hypertension", "X is prescribed for the treatment of Y": the whole gap is the cue.
@@ -53,6 +57,9 @@ _TREATS_GAP = re.compile(r"\s*(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|of
 _CONTRA = re.compile(
     r"\b(?:contra-?indicated (?:in|for|during)|(?:should|must|may) not be (?:used|taken|given|administered|prescribed)"
     r" (?:in|by|to|during|for)|(?:is|are) not (?:recommended|to be used) (?:in|for|during)|avoid(?:ed)? in)\b", re.I)
+# Condition first: "Y is an absolute contraindication to X", "patients with Y should not receive X".
+_CONTRA_BWD = re.compile(r"\b(?:(?:is|are|remains?)\s+(?:an?\s+)?(?:absolute\s+|relative\s+)?contra-?indication\s+"
+                         r"(?:to|for)|(?:should|must) not (?:receive|be given|take|use|be treated with))\b", re.I)
 # "Do not use ibuprofen if you have a peptic ulcer."
 _CONTRA_BEFORE = re.compile(r"\b(?:do not|don't|never|must not|should not) (?:use|take|give|prescribe)\s+$", re.I)
 # "... if you have Y", "... in patients with Y", "... during pregnancy" after "Do not use X".
@@ -84,25 +91,34 @@ _FREQ = (r"(?:once|twice|three times|four times)(?:\s+(?:a|per|every))?(?:\s+(?:
 _DOSE = re.compile(
     r"\b\d+(?:\.\d+)?(?:\s*(?:-|–|to|or)\s*\d+(?:\.\d+)?)?\s?(?:mg|g|mcg|µg|ug|ml|mL|units?|IU)"
     r"(?:/(?:kg|m2|day|d|h|dose|week))*"
-    rf"(?:\s+(?:{_ROUTE}))?(?P<freq>\s+(?:{_FREQ}))?(?:\s+(?:loading|maintenance|starting|initial) dose)?(?![\w/])",
+    rf"(?P<route>\s+(?:{_ROUTE}))?(?P<freq>\s+(?:{_FREQ}))?(?:\s+(?:loading|maintenance|starting|initial) dose)?(?![\w/])",
     re.I)
 _DOSE_CUE = re.compile(r"\b(?:dose|dosage|dosing|take|taken|given|administered|start(?:ed|ing)?|initiat\w+|"
                        r"recommended|usual|maximum|titrat\w+)\b", re.I)
 # "adverse effect of X is Y", "adverse reactions in patients treated with X were Y"
-_EFFECT_OF_BEFORE = re.compile(r"\b(?:side|adverse) (?:effects?|events?|reactions?) (?:of|with|from|[^.;]{0,60}?"
-                               r"\b(?:taking|receiving|given|treated with|on))\s+$", re.I)
+_EFFECT_OF_BEFORE = re.compile(r"\b(?:side|adverse) (?:effects?|events?|reactions?)\b(?:[^.;]{0,60}?\b)?"
+                               r"(?:of|with|from|taking|receiving|given|treated with|on)\s+$", re.I)
+# What follows "the side effects of X": "were|include|:" and a list of effects, lay words too
+# ("decreased libido and erectile dysfunction").
+_EFFECT_LIST_START = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?(?:is|are|was|were|include[sd]?|included|:)\s+", re.I)
+_EFFECT_ITEM = re.compile(r"(?:(?:,\s*)?(?:and|or)\s+|,\s*)?(?P<np>(?:(?!(?:and|or|in|with|who|that|which|during|after|"
+                          r"than|compared|including)\b)[A-Za-z][\w'-]*\s*){1,4})(?:\s*\([^()]{0,20}\))?", re.I)
 _ALIAS = re.compile(r"^[\s,]*(?:(?:is\s+)?(?:also\s+)?(?:called|known as|sold as|sold under the brand names?|marketed as)"
                     r"|.{0,60}\b(?:sold as|sold under the brand names?|marketed as|also called|also known as))\s*$", re.I)
 # A class phrase right after a drug: "X is a biguanide", "X, a selective serotonin reuptake inhibitor,",
 # "X belongs to a class of drugs called statins"; the phrase itself is read by `_class_phrase`.
-_CLASS = re.compile(r"(?:\s+(?:is|was)\s+(?:also\s+)?|,\s+|\s+(?:belongs to|is (?:a )?(?:member|part) of|"
+_CLASS = re.compile(r"(?:\s+(?:is|was)\s+(?:also\s+)?(?:(?:orally|widely|commonly) [\w-]+\s+)?|,\s+|"
+                    r"\s+(?:belongs to|is (?:a )?(?:member|part) of|"
                     r"is classified as|is one of)\s+)(?:an?|the)\s+(?:(?:first|only|new|newer|latest|older)\s+)?"
                     r"(?:(?:[\w-]+\s+)?(?:class|group|family) of (?:drugs|medicines|medications|agents) "
                     r"(?:called|known as)\s+)?", re.I)
 # A class named before its drug: "the TNF-alpha inhibitor adalimumab", "SGLT2 inhibitors such as X".
 _CLASS_LINK = re.compile(r"(?:,\s*)?(?:such as|like|including|e\.g\.,?)\s+$|,\s*$", re.I)
-_DETERMINER_BEFORE = re.compile(r"\b(?:the|an?)\s+$", re.I)
-_CLASS_WORD = re.compile(r"\s*(\([\w-]+\)|[\w][\w-]*)")
+_DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|an?|its|their)|['’]s)\s+$", re.I)
+_CLASS_WORD = re.compile(r"\s*(\([\w-]+\)|[\w][\w/-]*)")
+# "Methotrexate - Pharmacologic category: antimetabolite; DMARD", "rivaroxaban (DOAC)".
+_CLASS_LABEL = re.compile(r"\s*[-–:]\s*(?:pharmacologic(?:al)? |therapeutic |drug )?(?:category|class)\s*:\s*", re.I)
+_CLASS_ABBR = re.compile(rf"\s*\((?P<abbr>{'|'.join(sorted(lexicon.CLASS_ABBREVIATIONS))})s?\)")
 _CLASS_STOP = frozenset("used that which for taken sold given and with to in of by as is are was it can may "
                         "available approved indicated".split())
 # Sections of drug labels: a heading sets the relation of the lines below it.
@@ -112,18 +128,22 @@ _SECTION = re.compile(
     r"|(?P<contra>contra-?indications?|do not (?:take|use)(?: [\w-]+)?(?: if)?|who should not (?:take|use)(?: [\w-]+)?)"
     r"|(?P<inter>(?:drug )?interactions?(?: with other (?:medicines|drugs|medicinal products))?)"
     r"|(?P<dose>(?:recommended )?dosage(?: and administration)?|dose|dosing|posology(?: and method of administration)?"
-    r"|how (?:to|much) (?:take|use)(?: [\w-]+)?))\s*(?::\s*|$)", re.I)
+    r"|how (?:to|much) (?:take|use)(?: [\w-]+)?))\s*(?:\([^()]{0,100}\))?\s*(?::\s*|$)", re.I)
 _HEADING = re.compile(r"^(?:#+\s*.*|[^a-z.!?]{2,60}|[^.!?]{1,40})$")
 # A heading that ends the current section: markdown, ALL CAPS, or "Title:" (a bullet such as "- Nausea" does not).
 _SECTION_END = re.compile(r"^(?:#+\s*\S.*|[^a-z]*[A-Z][^a-z]{2,60}|[A-Z][^.!?]{0,60}:)$")
 # "The drug", "This medicine", "It", "Its" opening a sentence stand for the document's main drug.
 _DRUG_PRONOUN = re.compile(r"(?:(?:The|This|That) (?:drug|medicine|medication|product|agent)s?\b|Its?\b)")
+# The same inside a sentence: "However, the drug can lead to ...", "reported after its use".
+_DRUG_ANAPHOR = re.compile(r"\b(?:the|this) (?:drug|medicine|medication)\b(?! (?:class|regulator|agency|label|reaction))"
+                           r"|\bits (?:use|administration|initiation|intake)\b")
 _TREATS_OBJECT = re.compile(
     r"(?:the |a |an )?(?:(?:treatment|relief|management|prevention|risk|symptoms?|signs) of (?:the |a |an )?)?"
     r"(?:(?:adult |pediatric |elderly )?(?:patients|people|adults|children|those|women|men|individuals)\s+"
     r"(?:with|who have|suffering from|on|undergoing|receiving)\s+)?"
     r"(?:(?:this|the|a|these) (?:patients?|cases?)\s+(?:because of|due to|with)\s+)?"
-    r"(?:a (?:history|diagnosis) of\s+)?(?:an? |the )?", re.I)
+    r"(?:a (?:history|diagnosis) of\s+)?(?:an? |the )?"
+    r"(?:(?:mild|moderate|severe|moderately|severely)(?:\s*(?:to|-)\s*|\s+)(?:(?:mild|moderate|severe)\s+)?)?", re.I)
 # A word used as a drug by its context: "X-induced", "X therapy", "treated with X".
 _DRUG_BY_CONTEXT = re.compile(
     r"\b(?P<d>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?)(?:-(?:induced|associated|related)\b"
@@ -169,6 +189,7 @@ concomitant initial subsequent standard maintenance adjuvant surgical hormone ho
 surgery intervention vaccination dialysis transplantation transplant exercise diet screening monitoring
 hospitalization hospitalisation admission caution care testing imaging biopsy
 initiate initiating start starting begin continue stop discontinue resume weekly monthly nightly hourly
+continuous continued empirical empiric adjunctive prophylactic combined intermittent chronic systemic
 """.split())
 _THERAPY = re.compile(r"^\s*(?:therapy|treatment|administration|use|infusion|injection|ingestion|overdose|"
                       r"intoxication|exposure|medication)\b", re.I)
@@ -176,7 +197,8 @@ _THERAPY = re.compile(r"^\s*(?:therapy|treatment|administration|use|infusion|inj
 # -------------------------------------------------------------------------------------- finance
 _UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 # A capitalised name (spaces only, never across lines): "Novo Nordisk", "Johnson & Johnson", "Amazon.com".
-_CAPWORD = rf"(?:[{_UP}][\w&-]*(?:\.[a-z]{{2,3}})?|[0-9][A-Z][\w]*)"
+# Dotted initials count as a word: "A.P. Moller-Maersk".
+_CAPWORD = rf"(?:(?:[A-Z]\.){{2,3}}|[A-Z]\.(?=[ ][{_UP}])|[{_UP}][\w&-]*(?:\.[a-z]{{2,3}})?|[0-9][A-Z][\w]*)"
 _NAME = rf"{_CAPWORD}(?:(?:[ ]+&[ ]+|[ ]+(?:of|de|la)[ ]+|[ ]+){_CAPWORD}){{0,4}}"
 _SCALE = r"(?i:thousand|million|billion|trillion|bn|mn|m|b|k)"
 _NUM = r"\d[\d,]*(?:\.\d+)?"
@@ -190,10 +212,12 @@ _PER_SHARE = re.compile(r"\$\s?(?P<n>\d+(?:\.\d+)?)\s+(?:per (?:diluted )?share|
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|" \
          r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _PERIOD = re.compile(
-    r"\b(?:(?P<q>first|second|third|fourth|Q[1-4])\s+(?:quarter\s+)?(?:of\s+)?(?:fiscal\s+(?:year\s+)?|FY\s?)?"
+    r"\b(?:(?P<h>first|second)\s+half\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?(?P<hy>(?:19|20)\d{2})"
+    r"|(?<![\w-])(?P<h2>H[12])\s+(?P<hy2>(?:19|20)\d{2})"
+    r"|(?P<q>first|second|third|fourth|Q[1-4])\s+(?:quarter\s+)?(?:of\s+)?(?:fiscal\s+(?:year\s+)?|FY\s?)?"
     r"(?P<qy>(?:19|20)\d{2})"
     r"|(?:fiscal(?:\s+year)?|FY|financial\s+year|full[- ]year)\s?'?(?P<fy>(?:19|20)?\d{2})\b"
-    rf"|(?:year|twelve months|12 months|period) ended\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+"
+    rf"|(?:year|twelve months|12 months|period) (?:ended|ending|to)\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+"
     r"(?P<ye>(?:19|20)\d{2})"
     rf"|\b(?:at|as of|as at|on)\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+(?P<ye2>(?:19|20)\d{{2}})"
     r"|\b(?:in|for|during|of)\s+(?P<y>(?:19|20)\d{2})\b"
@@ -202,8 +226,13 @@ _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _COMPANY = re.compile(
     rf"\b(?P<name>(?:[{_UP}][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[{_UP}][\w&'.-]*|&|and|of)){{0,6}}?)"
     r",?\s+(?P<suffix>Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Company|Ltd\.?|Limited|plc|PLC|LLC|AG|SE|ASA|"
-    r"A/S|AB|Oyj|GmbH|S\.p\.A\.|S\.A\.|N\.V\.|Group|Holdings|Pharmaceuticals|Bancorp)(?![\w])")
+    r"A/S|AS|AB|Oyj|Oy|GmbH|KGaA|S\.p\.A\.|SpA|S\.A\.|N\.V\.|B\.V\.|K\.K\.|Sp\. z o\.o\.|Pte\.? Ltd\.?|"
+    r"Group|Holdings|Pharmaceuticals|Bancorp)(?![\w])")
+_COMPANY_WORDS = "|".join(sorted(lexicon.COMPANY_NAME_WORDS))
 _NOUNS = "|".join(sorted(lexicon.COMPANY_NOUNS))
+# People: "Jane Doe", "Lars Fruergaard Jørgensen", "Ryan McInerney", "Jean-Pierre Roux".
+_PWORD = rf"[{_UP}][{_LO}]+(?:[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?"
+_PN = rf"{_PWORD}(?:[ ]+[{_UP}]\.)?(?:[ ]+{_PWORD}){{1,3}}"
 _EXCH = "|".join(lexicon.EXCHANGES)
 _ROLE = (r"(?i:(?:group |global |interim |acting |new )?"
          r"(?:(?:executive )?(?:chairman|chairwoman|chair|president|founder|co-founder)(?: of the board)?(?:,? and |, ))*"
@@ -212,6 +241,16 @@ _ROLE = (r"(?i:(?:group |global |interim |acting |new )?"
 # Predicates whose capitalised subject or object is a company, suffix or not; each with a keyword that
 # must occur in the document before its (slower) pattern is tried.
 _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern in (
+    # Companies, unlike people, are "it"/"which": "X announced it has", "X moved its head office", "X, which runs".
+    (r"\b[A-Z]\w*[ ]+(?:today[ ]+)?(?:has[ ]+|have[ ]+)?[a-z]{2,}(?:ed|s)[ ]+(?:that[ ]+)?its?\b",
+     rf"(?P<name>{_NAME})[ ]+(?:today[ ]+)?(?:has[ ]+|have[ ]+)?(?!(?:as|was|has|is)\b)[a-z]{{2,}}(?:ed|s)[ ]+"
+                           r"(?:that[ ]+)?its?\b"),
+    (r", which\b[^.]{0,80}\b(?:group|company|listed|head office|headquarters|shares|business)\b",
+     rf"(?P<name>{_NAME}),[ ]+which[ ]+(?=[^.]{{0,80}}\b(?:group|company|listed|head office|headquarters|shares|"
+     r"business)\b)"),
+    # "Nacka-headquartered Atlas Copco", "Novo Nordisk, the Bagsvaerd, Denmark-based maker".
+    (r"-(?:based|headquartered)\b", rf"[{_UP}][\w]+-(?:based|headquartered)[ ]+(?P<name>{_NAME})"),
+    (r"-(?:based|headquartered)\b", rf"(?P<name>{_NAME}),[ ]+(?:the|a|an)[ ]+[^.]{{0,40}}?-(?:based|headquartered)\b"),
     (rf"\b(?:{_NOUNS})\b",
      rf"(?P<name>{_NAME})[ ]+(?:is|was|has been)[ ]+(?:a|an|the)[ ]+(?:[\w-]+[ ]+){{0,4}}?(?i:{_NOUNS})\b"),
     (rf"\b(?:{_NOUNS})\b", rf"(?P<name>{_NAME}),[ ]+(?:the|a|an)[ ]+(?:[\w-]+[ ]+){{0,3}}?(?i:{_NOUNS})\b"),
@@ -225,8 +264,11 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
      rf"(?i:subsidiar(?:y|ies)|headquarters|head office|officers|directors|shareholders|"
                       rf"attributable)[ ]+(?:of|to)[ ]+(?:the[ ]+)?(?P<name>{_NAME})"),
     # "X chairman, president and CEO Y", "X's chief executive"
-    (r"\b(?:chairman|chairwoman|president|founder|chief executive|ceo|cfo)\b", rf"(?P<name>{_NAME})[ ]+(?i:chairman|chairwoman|"
-                                                             r"president|founder|chief executive|ceo|cfo)\b"),
+    (r"\b(?:chairman|chairwoman|president|founder|chief executive|ceo|cfo|boss|finance chief)",
+     rf"(?P<name>{_NAME})[ ]+(?i:chairman|chairwoman|president|founder|chief executive|(?:co-)?ceos?|cfo|boss|"
+     r"finance chief)\b"),
+    # "X's Jane Doe, who ...": a company's person.
+    (r"['’]s\b", rf"(?P<name>{_NAME})['’]s[ ]+{_PN},[ ]+who\b"),
     (r"\bat\b[^.]{0,120}\b(?:chief|ceo|cfo|finance chief)\b", rf"\b(?P<name>At[ ]+{_NAME}),(?=[^.]{{0,80}}?(?i:chief|ceo\b|cfo\b|finance chief))"),
     (r"[A-Z]\w*[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)[ ]",
      rf"(?P<name>{_NAME})[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)\b"),
@@ -260,11 +302,23 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
      rf"(?P<name>{_NAME})[ ]+(?:trades|is traded|is listed|are listed|is quoted)\b"),
 )]
 # A match that starts inside a capitalised run ("York" of "New York (NYSE: JPM)") names no company.
-_MID_NAME = re.compile(rf"[{_UP}][\w.&-]*[ ]+$")
+_MID_NAME = re.compile(rf"[{_UP}][\w.&-]*(?<!-based)(?<!-headquartered)[ ]+$")
 _LISTED = rf"{_NAME}(?:[ ]+\([^()]{{1,30}}\))?"
 _SUBSIDIARY_LIST = re.compile(
     rf"(?i:subsidiaries)(?:[ ]+of[ ]+(?P<owner>[^:]{{1,60}}?))?(?:[ ]+(?:include|includes|are|such as|including)[ ]+|:[ ]*)"
-    rf"(?P<list>{_LISTED}(?:,[ ]+{_LISTED})*(?:,?[ ]+and[ ]+{_LISTED})?)")
+    rf"(?P<list>{_LISTED}(?:[,;][ ]+{_LISTED})*(?:,?[ ]+and[ ]+{_LISTED})?)")
+# Ownership stated by a cue before the owned names: "the owner of A, B and C", "took full control of B",
+# "closed its purchase of B", "holds a 70% stake in B".
+_OWNS = re.compile(
+    r"\b(?i:(?:the )?owner of|owns|acquired|has acquired|bought|(?:closed|completed) (?:its|the) (?:purchase|acquisition) of|"
+    r"took (?:full |majority )?control of|holds? (?:a|an) (?:majority|controlling|(?P<pct>\d{2,3}(?:\.\d+)?)%) stake in|"
+    r"(?:brands|houses|businesses) include)\s+"
+    rf"(?P<list>{_LISTED}(?:[,;][ ]+{_LISTED})*(?:,?[ ]+and[ ]+{_LISTED})?)")
+_NOT_DONE = re.compile(r"\b(?:plans?|planned|agreed|proposed|potential|talks|bid|offer\w*|consider\w*|would|will|may|"
+                       r"could|not|no longer|sold|divest\w*|spin-?off|spun)\b[^.;]{0,40}$", re.I)
+# "B, a Recordati company", "B, part of the A group": B belongs to the named owner.
+_PART_OF = re.compile(rf",?\s+(?:(?:a|an)\s+(?P<owner>{_NAME})\s+(?:group\s+)?(?:company|business|brand)|"
+                      rf"(?:which is\s+|now\s+)?part of(?: the)?\s+(?P<owner2>{_NAME})(?:\s+group)?)\b")
 # "B, a subsidiary." / "its wholly owned unit B" / "formed a new subsidiary, B": B belongs to the other company.
 _SUBSIDIARY_AFTER = re.compile(r"^,?\s+(?:a|an|its|our)\s+(?:(?:wholly|majority)[- ]owned\s+)?(?:subsidiary|unit|division)"
                                r"(?!\s+of)\b", re.I)
@@ -273,14 +327,13 @@ _SUBSIDIARY_BEFORE = re.compile(r"\b(?:its|our|their|a|the)\s+(?:new\s+)?(?:(?:w
 _OWNED_BY = re.compile(r"\b(?:subsidiary of|(?:is|was|are)\s+(?:\w+\s+)?(?:controlled|owned|majority[- ]owned|"
                        r"wholly[- ]owned)\s+by)\b", re.I)
 _LEAD_WORDS = frozenset("The In On At For By And Of With Shares Its Their Our This That A An As After Since When While "
-                        "Both Unlike Headquartered Based Chief".split())
+                        "Both Unlike Headquartered Based Chief Former Ex Outgoing Interim Acting".split())
 _NOT_COMPANY = frozenset("it he she they we patients doctors users treatment sales revenue results management "
                          "investors analysts company group the ceo cfo chief total net".split())
+_ROLE_WORDS = frozenset("executive vice officer chief senior principal representative".split())
 _FINANCE_CUE = re.compile(r"\b(?:revenues?|sales|net income|profit|chief executive|chief financial|CEO|CFO|"
-                          r"headquartered|subsidiar\w+|shares|ticker|NYSE|Nasdaq|fiscal)\b", re.I)
-# People: "Jane Doe", "Lars Fruergaard Jørgensen", "Ryan McInerney", "Jean-Pierre Roux".
-_PWORD = rf"[{_UP}][{_LO}]+(?:[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?"
-_PN = rf"{_PWORD}(?:[ ]+[{_UP}]\.)?(?:[ ]+{_PWORD}){{1,3}}"
+                          r"headquartered|headquarters|head office|principal executive offices|subsidiar\w+|shares|"
+                          r"ticker|NYSE|Nasdaq|fiscal|stake|listed|finance chief)\b", re.I)
 _PERSON_ROLE = [re.compile(p) for p in (
     rf"(?P<p>{_PN}),?\s+(?:who\s+)?(?:is|was|has been|became|becomes|serves as|served as|has served as|was named|"
     rf"was appointed|is now|will become|remains)\s+(?:the\s+|its\s+|our\s+|their\s+|(?P<o1>{_NAME})['’]s\s+)?"
@@ -303,16 +356,26 @@ _TICKER = re.compile(rf"\b(?:{_EXCH})\s*:\s*(?P<t>[A-Z][A-Z0-9.]{{0,5}}|\d{{3,5}
                      r"|(?i:ticker(?:\s+symbol)?|stock symbol|trading symbol|symbol)\s*[:\-]?\s*[\"“']?"
                      r"(?P<t2>[A-Z][A-Z0-9.]{0,5})[\"”']?(?![\w])"
                      r"|(?i:(?:stock |securities |share )?code)\s*[:\-]?\s*(?P<t3>\d{4,5})\b"
-                     r"(?=[^.]{0,40}(?i:stock exchange|exchange|bourse))")
+                     r"(?=[^.]{0,40}(?i:stock exchange|exchange|bourse))"
+                     r"|(?i:securities code|stock code)\s*[:\-]?\s*(?P<t4>\d{4,5})\b"
+                     r"|(?i:trades|trading|traded|listed|quoted)\s+(?:as|under)\s+[\"“']?(?P<t5>[A-Z]{2,5})[\"”']?(?![\w])"
+                     r"|(?<![\w$])\$(?P<t6>[A-Z]{2,5})(?![\w])")
+# A code in brackets right after a company or its shares: "Atlas Copco's A shares (ATCO A)".
+_PAREN_TICKER = re.compile(r"\s*\((?P<t>[A-Z]{2,5}(?: [A-Z])?)\)")
 _PLACE = rf"[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*(?:,[ ]+[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*){{0,2}}"
 # "headquartered in P", "The headquarters of X are located in P", "(headquarters: P)", "principal executive
 # offices are located at 999 Lake Drive, Issaquah, WA 98027" (the street is skipped), "a Basel-based biotech".
 _STREET = r"\d[\w-]*\s+(?:[A-Z][\w.]*\s+){1,4}?(?:[A-Z][\w.]*)(?:,?\s+(?:Suite|Ste\.?|Floor|Unit)\s+\w+)?,\s+"
-_HQ = re.compile(rf"(?i:headquartered|based|head office|headquarters|registered office|principal executive offices?)"
+_HQ = re.compile(rf"(?:(?i:headquartered|based|head office|headquarters|registered office|principal executive offices?|"
+                 rf"(?:its |registered )seat)|\bHQ\b)"
                  rf"(?:\s+of\s+(?:the\s+)?{_NAME}(?:,?\s+(?:Inc|Corp|Ltd|AG|SE|plc|A/S)\.?)?)?"
-                 rf"(?:\s*:\s*|\s+(?:(?:is|are|was|were)\s+)?(?:(?:located|situated)\s+)?(?:in|at)\s+(?:the\s+)?)"
+                 rf"(?:\s*:\s*|\s+(?:(?:is|are|was|were)\s+)?(?:(?:located|situated)\s+)?(?:in|at)\s+(?:the\s+)?"
+                 rf"|\s+(?:from\s+[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*\s+)?to\s+)"
                  rf"(?:{_STREET})?(?P<place>{_PLACE})"
-                 rf"|(?<![\w-])(?P<place2>[{_UP}][{_LO}]+(?:[ ][{_UP}][{_LO}]+)?)-(?:based|headquartered)\b")
+                 rf"|(?<![\w-])(?!(?:The|A|An|In|At)\b)"
+                 rf"(?P<place2>(?:[{_UP}][{_LO}]+,[ ])?[{_UP}][{_LO}]+(?:[ ][{_UP}][{_LO}]+)?)-(?:based|headquartered)\b"
+                 rf"|\b(?:from|in)\s+(?P<place3>{_PLACE}),?\s+where\s+(?:its|our|the company['’]s)\s+"
+                 r"(?i:headquarters|head office|registered office|principal executive offices?)")
 _YEAR_HEADER = re.compile(r"\b((?:19|20)\d{2})\b")
 _TABLE_NUMBER = re.compile(r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?")
 # Numbers must be separated by whitespace: without that, a long digit run could be split in
@@ -356,7 +419,7 @@ class PatternExtractor:
         mentions = [self._mentions(text, u, companies) for u in units]
         main_company = self._main_company(document, companies, units)
         main_drug = _main_drug(text, units, mentions)
-        section = None
+        section, previous = None, None
         for unit, found in zip(units, mentions):
             heading = _SECTION.match(text, unit.start, unit.end)
             if heading:
@@ -367,7 +430,8 @@ class PatternExtractor:
             elif _SECTION_END.match(text[unit.start:unit.end]):
                 section = None
             out += self._medical(text, unit, found, main_drug, section)
-            out += self._finance(text, unit, found, main_company)
+            out += self._finance(text, unit, found, main_company, previous)
+            previous = unit
         if document.media_type == "application/pdf" and main_company is not None:
             out += self._statement_tables(text, main_company)
         return out
@@ -393,8 +457,9 @@ class PatternExtractor:
             names.update(n for m in cue.finditer(text) if not _MID_NAME.search(text, max(0, m.start("name") - 30),
                                                                                     m.start("name"))
                          and (n := _company_name(m.group("name"))))
+        names.update(_industry_names(text))
         for m in _SUBSIDIARY_LIST.finditer(text):
-            names.update(n for part in re.split(r",?[ ]+and[ ]+|,[ ]+", m.group("list"))
+            names.update(n for part in re.split(r",?[ ]+and[ ]+|[,;][ ]+", m.group("list"))
                          if (n := _company_name(re.sub(r"\s*\([^()]*\)", "", part))))
         for name in names:
             for m in re.finditer(rf"(?<![\w&]){re.escape(name)}(?![\w&])", text):
@@ -403,7 +468,8 @@ class PatternExtractor:
 
     def _main_company(self, document: LoadedDocument, companies: list[Mention], units: list[Span]) -> Mention | None:
         """The document's main company: the one named most often (first on ties), else the title's
-        name in a document about a company, else (for a filing) the file's stem."""
+        name in a document about a company, else its opening subject ('Recordati has ...'), else (for a
+        filing) the file's stem."""
         if companies:
             keys = Counter(vocab.entity_key(c.text) for c in companies)
             best = keys.most_common(1)[0][0]
@@ -415,6 +481,9 @@ class PatternExtractor:
             if name and not lexicon.looks_like_drug(name.split()[0]):
                 at = units[0].start + title.start("name")
                 return Mention(name, at, at + len(name), vocab.COMPANY)
+            lead = _lead_company(text, units)
+            if lead is not None:
+                return lead
         stem = re.split(r"[_\s]", (document.title or "").strip() or document.uri.rsplit("/", 1)[-1])[0]
         if stem and stem[0].isalnum() and len(stem) <= 40 and document.media_type == "application/pdf":
             name = re.sub(r"\.pdf$", "", stem, flags=re.I)
@@ -433,7 +502,8 @@ class PatternExtractor:
             group = next(g for g in ("d", "t", "s") if m.group(g))
             start, end = m.start(group), m.end(group)
             word = m.group(group).lower()
-            if word in _STOP or word in _NOT_DRUGS or lexicon.looks_like_condition_head(word) or \
+            if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
+                    lexicon.looks_like_condition_head(word) or \
                     any(a <= start < b for a, b in taken):
                 continue
             found.append(Mention(text[start:end], start, end, vocab.DRUG))
@@ -480,11 +550,12 @@ class PatternExtractor:
         pronoun = _DRUG_PRONOUN.match(text, s.start, s.end)
         if main is not None and pronoun and not drugs:
             drugs = [Mention(main.text, pronoun.start(), pronoun.end(), vocab.DRUG)]
+        drugs = _with_anaphors(text, s, drugs, main, pronoun)
         if not drugs and (main is None or section is None and not _DOSE_CUE.search(text, s.start, s.end)):
             return []
         conditions = [m for m in mentions if m.type in (vocab.MEDICAL_CONDITION, vocab.DISEASE, vocab.ADVERSE_EVENT)
                       and m.text.lower() not in ("reaction", "reactions")]
-        cue_objects = _cue_objects(text, s, drugs, conditions)
+        cue_objects = _cue_objects(text, s, drugs, conditions) + _effect_items(text, s, drugs, conditions)
         conditions = _dedupe(conditions + cue_objects)
         out: list[Extraction] = []
 
@@ -502,6 +573,7 @@ class PatternExtractor:
                 if relation is not None:
                     found[c] = relation
             found = _treated_population(text, s, _coordinated(text, conditions, found), conditions, cue_objects)
+            found = _renamed(text, conditions, found, cue_objects)
             for c, (predicate, confidence) in found.items():
                 emit(d, predicate, _as(c, _OBJECT_TYPE[predicate]), confidence)
         out += interactions
@@ -512,21 +584,32 @@ class PatternExtractor:
         return out
 
     # ---------------------------------------------------------------------------- finance
-    def _finance(self, text: str, s: Span, mentions: list[Mention], main: Mention | None) -> list[Extraction]:
+    def _finance(self, text: str, s: Span, mentions: list[Mention], main: Mention | None,
+                 previous: Span | None = None) -> list[Extraction]:
         companies = [main if main is not None and _shortened(c.text, main.text) else c
                      for c in mentions if c.type == vocab.COMPANY]
         company = companies[0] if companies else main
         if company is None:
             return []
-        out = self._metrics(text, s, mentions, company)
-        out += _executives(text, s, companies, company)
+        out = self._metrics(text, s, mentions, company, previous)
+        executives = _executives(text, s, companies, company)
+        held = {(e.predicate, vocab.entity_key(e.object.text)) for e in executives}
+        executives += [e for e in _role_slots(text, s, companies, main or company)
+                       if (e.predicate, vocab.entity_key(e.object.text)) not in held
+                       and not any(_same_name(vocab.entity_key(e.object.text), k) for _, k in held)]
+        out += executives
         out += _subsidiaries(text, s, companies, main)
         out += _tickers_and_headquarters(text, s, companies, company)
         return out
 
-    def _metrics(self, text: str, s: Span, mentions: list[Mention], company: Mention) -> list[Extraction]:
-        """'X reported net sales of DKK 232.3 billion in 2023': one observation per metric with a value."""
+    def _metrics(self, text: str, s: Span, mentions: list[Mention], company: Mention,
+                 previous: Span | None = None) -> list[Extraction]:
+        """'X reported net sales of DKK 232.3 billion in 2023': one observation per metric with a value;
+        without a period of its own, a sentence takes the one of the sentence before ('X published its
+        FY24 results. The company lifted gross profit to £412.5m')."""
         period = _period(text[s.start:s.end])
+        if period is None and previous is not None and not _FORECAST.search(text, previous.start, previous.end):
+            period = _period(text[previous.start:previous.end])
         if period is None or _FORECAST.search(text, s.start, s.end):
             return []
         out: list[Extraction] = []
@@ -594,7 +677,8 @@ _OBJECT_TYPE = {vocab.TREATS: vocab.DISEASE, vocab.CAUSES_ADVERSE_EVENT: vocab.A
                 vocab.CONTRAINDICATED_IN: vocab.MEDICAL_CONDITION}
 _SECTION_RELATION = {"ae": (vocab.CAUSES_ADVERSE_EVENT, 0.7), "treats": (vocab.TREATS, 0.7),
                      "contra": (vocab.CONTRAINDICATED_IN, 0.7)}
-_NOT_IN_SECTION = re.compile(r"\b(?:patients|adults|children|people|those|subjects) (?:with|who have)\s+(?:\w+\s+){0,2}$|"
+_NOT_IN_SECTION = re.compile(r"\bincluding\s+(?:with\s+|in\s+)?$|"
+                             r"\b(?:patients|adults|children|people|those|subjects) (?:with|who have)\s+(?:\w+\s+){0,2}$|"
                              r"\b(?:trials?|studies|study) (?:in|of)\s+(?:\w+\s+){0,3}$|\btreatment of\s+$", re.I)
 
 
@@ -630,6 +714,52 @@ def _main_drug(text: str, units: list[Span], mentions: list[list[Mention]]) -> M
     return next(d for d in drugs if vocab.entity_key(d.text) == best)
 
 
+_LEAD_SUBJECT = re.compile(rf"\W*(?P<name>{_NAME})[ ]+(?:has|had|is|was|said|says|reported|remains|[a-z]+ed)\b")
+
+
+_INDUSTRY_WORD = re.compile(rf"\b(?:{_COMPANY_WORDS})\b")
+_INDUSTRY_NAME = re.compile(rf"(?<![\w&-])(?:{_CAPWORD}[ ]+){{1,3}}$")
+
+
+def _industry_names(text: str) -> set[str]:
+    """'Kestrel Analytics', 'Halvorsen Marine': capitalised names ending in an industry word."""
+    out = set()
+    for w in _INDUSTRY_WORD.finditer(text):
+        lead = _INDUSTRY_NAME.search(text, max(0, w.start() - 50), w.start())
+        name = _company_name(lead.group() + w.group()) if lead else None
+        if name and len(name.split()) > 1:
+            out.add(name)
+    return out
+
+
+def _lead_company(text: str, units: list[Span]) -> Mention | None:
+    """The subject opening a finance document ('Recordati has pushed ...') when no company is named
+    otherwise: one word, or a name ending in an industry word (two plain words may be a person)."""
+    m = _LEAD_SUBJECT.match(text, units[0].start, units[0].end)
+    name = _company_name(m.group("name")) if m else None
+    if not name or lexicon.looks_like_drug(name.split()[0]) or (
+            len(name.split()) > 1 and name.split()[-1] not in lexicon.COMPANY_NAME_WORDS):
+        return None
+    at = text.index(name, m.start("name"))
+    return Mention(name, at, at + len(name), vocab.COMPANY)
+
+
+def _with_anaphors(text: str, s: Span, drugs: list[Mention], main: Mention | None,
+                   pronoun: re.Match | None) -> list[Mention]:
+    """Add the main drug where a sentence refers to it ('the drug can lead to', 'after its use',
+    'Its blood levels rise when patients start Y') without naming it."""
+    if main is None:
+        return drugs
+    refs = [m for m in _DRUG_ANAPHOR.finditer(text, s.start, s.end)]
+    named = any(vocab.entity_key(d.text) == vocab.entity_key(main.text) for d in drugs)
+    if pronoun and drugs and not named and pronoun.group() in ("It", "Its"):
+        refs.append(pronoun)
+    taken = [(d.start, d.end) for d in drugs]
+    added = [Mention(main.text, r.start(), r.end(), vocab.DRUG) for r in refs
+             if not any(a < r.end() and r.start() < b for a, b in taken)]
+    return sorted(drugs + added, key=lambda m: m.start) if added else drugs
+
+
 def _shortened(name: str, full: str) -> bool:
     """'Novo Nordisk' for 'Novo Nordisk A/S': the same company, named without its suffix."""
     return name != full and (full.startswith(name + " ") or full.startswith(name + ","))
@@ -638,11 +768,13 @@ def _shortened(name: str, full: str) -> bool:
 def _company_name(name: str) -> str | None:
     """A candidate company name without leading function words; None for junk ('The', 'Sales')."""
     words = name.split()
-    while words and words[0] in _LEAD_WORDS:
+    while words and (words[0] in _LEAD_WORDS or words[0] in ("of", "de", "la", "&")
+                     or re.search(r"-(?:based|headquartered)$", words[0])):
         words.pop(0)
     while words and words[-1].lower() in ("of", "de", "la", "&"):
         words.pop()
-    if not words or all(w.lower() in _NOT_COMPANY for w in words) or re.fullmatch(_MONTH, words[0]):
+    if not words or all(w.lower() in _NOT_COMPANY for w in words) or re.fullmatch(_MONTH, words[0]) or \
+            any(w.lower() in _ROLE_WORDS or w.lower() in ("exchange", "market", "bourse") for w in words):
         return None
     if len(words) == 1 and (words[0].lower() in lexicon.DRUGS or words[0].lower() in _STOP):
         return None
@@ -671,6 +803,26 @@ def _cue_objects(text: str, s: Span, drugs: list[Mention], conditions: list[Ment
     return out
 
 
+def _effect_items(text: str, s: Span, drugs: list[Mention], conditions: list[Mention]) -> list[Mention]:
+    """The effects listed after 'the side effects of X were ...', as condition mentions where the
+    lexicon names none ('decreased libido'); the relation itself is read by `_drug_condition`."""
+    out: list[Mention] = []
+    for d in drugs:
+        if not _EFFECT_OF_BEFORE.search(text, max(s.start, d.start - 100), d.start):
+            continue
+        start = _EFFECT_LIST_START.match(text, d.end, s.end)
+        at = start.end() if start else None
+        while at is not None and (item := _EFFECT_ITEM.match(text, at, s.end)):
+            np = item.group("np").rstrip()
+            a, b = item.start("np"), item.start("np") + len(np)
+            if not any(c.start < b and a < c.end for c in conditions + out):
+                out.append(Mention(np, a, b, vocab.MEDICAL_CONDITION))
+            at = item.end()
+            if not re.match(r"\s*(?:,|and\b|or\b)", text[at:s.end]):
+                break
+    return out
+
+
 def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, float] | None:
     """The relation a cue phrase between a drug and a condition states, with its confidence."""
     gap = text[d.end:c.start] if d.start < c.start else text[c.end:d.start]
@@ -688,6 +840,9 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
             return vocab.CONTRAINDICATED_IN, 0.85
         if _CONTRA_BEFORE.search(before) and _CONTRA_IF.match(between):
             return vocab.CONTRAINDICATED_IN, 0.8
+        if (_OUTCOME_IN.search(between) or _IMPROVES.search(between)) and not _NEGATION.search(between) \
+                and not re.search(r"\bfail", between):
+            return vocab.TREATS, 0.7
         treats = _TREATS.search(between)
         near = treats is not None and (len(between) <= 60 or len(between) <= 120 and treats.end() >= len(between) - 25)
         undosed = _DOSE.sub(" ", between)
@@ -699,6 +854,9 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
         return None
     between = text[c.end:d.start]
     tail = text[d.end:d.end + 30]
+    contra = _CONTRA_BWD.search(between) if len(between) <= 100 else None
+    if contra and not _NEGATION.search(between[:contra.start()] + between[contra.end():]):
+        return vocab.CONTRAINDICATED_IN, 0.8
     if _POPULATION_NOUN.match(text, c.end, s.end):
         return None
     if len(between) <= 100 and _EXPOSURE_BEFORE.search(between) and not _NEGATION.search(between):
@@ -711,6 +869,17 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
     if len(between) <= 40 and re.search(r"\b(?:treated with|responds? to|managed with)\b", between, re.I):
         return vocab.TREATS, 0.7
     return None
+
+
+# A trial outcome in a population: "achieved clinical cure in 87% of adults with Y", "was superior to
+# placebo for weight management in adults with Y".
+_OUTCOME_IN = re.compile(r"\b(?:cure[ds]?|remission|effective|efficacy|superior|benefit\w*|improv\w*|reduc\w+)\b"
+                         r"[^.;]{0,80}\b(?:patients|adults|people|children|subjects|participants|those) "
+                         r"(?:with|who had|who have)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+_IMPROVES = re.compile(r"\b(?:improvement|improved|benefit|remission|efficacy|relief|resolution|healing)\s+(?:in|of)\s+"
+                       r"(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def _is_population(text: str, s: Span, c: Mention) -> bool:
@@ -741,6 +910,27 @@ def _treated_population(text: str, s: Span, found: dict, conditions: list[Mentio
     return out
 
 
+def _renamed(text: str, conditions: list[Mention], found: dict, cue_objects: list[Mention]) -> dict:
+    """A medical term in brackets after a related phrase names it: 'blood clots in the veins of your legs
+    (deep vein thrombosis) and in your lungs (pulmonary embolism)'; a lay phrase read only from its
+    cue gives way to the term."""
+    out = dict(found)
+    lay = {(m.start, m.end) for m in cue_objects}
+    for c in conditions:
+        if not (text[c.start - 1:c.start] == "(" and text[c.end:c.end + 1] == ")"):
+            continue
+        earlier = [o for o in out if o.end <= c.start and c.start - o.end <= 60]
+        if earlier:
+            source = max(earlier, key=lambda o: o.end)
+            out.setdefault(c, out[source])
+            if (source.start, source.end) in lay and out[c][0] == out[source][0]:
+                out.pop(source)
+    return out
+
+
+_CLAUSE_VERB = re.compile(r"\s+(?:was|were|is|are|has|have|had|did|does)\b", re.I)
+
+
 def _coordinated(text: str, conditions: list[Mention], found: dict) -> dict:
     """Spread a relation over a list: 'side effects include nausea, insomnia, and dizziness'."""
     out = dict(found)
@@ -751,6 +941,8 @@ def _coordinated(text: str, conditions: list[Mention], found: dict) -> dict:
             gap = text[a.end:b.start]
             if not gap.strip() or not (_LIST_GAP.fullmatch(gap) or _POPULATION_LIST_GAP.fullmatch(gap)):
                 continue
+            if ";" in gap and _CLAUSE_VERB.match(text, b.end):
+                continue  # "...; lactic acidosis was not reported" opens a new clause
             if a in out and b not in out:
                 out[b], changed = out[a], True
             elif b in out and a not in out:
@@ -758,10 +950,30 @@ def _coordinated(text: str, conditions: list[Mention], found: dict) -> dict:
     return out
 
 
+# An interaction named anywhere in a sentence about exactly two drugs: "(CYP3A4 interaction)",
+# "co-medication with X doubled Y exposure", "do not take X while on Y, as together they ...".
+_INTERACTION_WORD = re.compile(r"\b(?:interact\w*|co-?administ\w*|together|"
+                               r"(?:blood|plasma|serum|trough) (?:levels?|concentrations?)|exposure|clearance)\b", re.I)
+_NO_INTERACTION = re.compile(r"\b(?:no|not|without|neither|nor|ruled out)\b[^.;]{0,60}\b(?:interact\w*|effect on|"
+                             r"affect\w*|alter\w*|change\w*|difference)|\bdid not\b", re.I)
+
+
+def _sentence_interaction(text: str, s: Span, drugs: list[Mention], found: list[Extraction]) -> list[Extraction]:
+    """Two drugs and interaction vocabulary in one sentence (no comparison, no negation) interact."""
+    keys = {vocab.entity_key(d.text): d for d in drugs}
+    if found or len(keys) != 2 or not _INTERACTION_WORD.search(text, s.start, s.end) or \
+            _COMPARATOR.search(text, s.start, s.end) or _NO_INTERACTION.search(text, s.start, s.end):
+        return []
+    a, b = sorted(keys.values(), key=lambda m: m.start)
+    return [Extraction(a, vocab.INTERACTS_WITH, b, s.start, s.end, 0.65, NAME)]
+
+
 def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
     """Drug pairs joined by an interaction cue; a list after the first partner shares its subject."""
     out: list[Extraction] = []
     sentence = text[s.start:s.end]
+    if _NO_INTERACTION.search(sentence) and re.search(r"\binteract", sentence, re.I):
+        return out
     subject = None
     for a, b in zip(drugs, drugs[1:]):
         between = text[a.end:b.start]
@@ -778,16 +990,39 @@ def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
             out.append(Extraction(a, vocab.INTERACTS_WITH, b, s.start, s.end, 0.75, NAME))
         else:
             subject = None
-    return out
+    return out + _sentence_interaction(text, s, drugs, out)
 
 
 def _drug_class_any(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
+    """The first drug's class: after 'is a', an apposition or a 'category:' label (with further classes
+    after ';'), before the drug, or an abbreviation in brackets ('rivaroxaban (DOAC)')."""
     for d in drugs:
-        cue = _CLASS.match(text, d.end, s.end)
+        abbr = _CLASS_ABBR.match(text, d.end, s.end)
+        if abbr:
+            return [Extraction(d, vocab.DRUG_CLASS, Literal(abbr.group("abbr")), s.start, s.end, 0.8, NAME)]
+        cue = _CLASS_LABEL.match(text, d.end, s.end) or _CLASS.match(text, d.end, s.end)
         phrase = (_class_phrase(text, cue.end(), s.end) if cue else None) or _class_before(text, s, d)
         if phrase:
-            return [Extraction(d, vocab.DRUG_CLASS, Literal(phrase), s.start, s.end, 0.8, NAME)]
+            phrases = [phrase]
+            at = text.find(phrase, cue.end()) + len(phrase) if cue and text.find(phrase, cue.end()) >= 0 else -1
+            while at > 0 and (more := re.match(r"\s*(?:\([\w-]+\))?\s*;\s*", text[at:s.end])):
+                nxt = _class_phrase(text, at + more.end(), s.end)
+                if not nxt:
+                    break
+                phrases.append(nxt)
+                at = text.find(nxt, at + more.end()) + len(nxt)
+            return [Extraction(d, vocab.DRUG_CLASS, Literal(_singular_class(p)), s.start, s.end, 0.8, NAME)
+                    for p in phrases]
     return []
+
+
+def _singular_class(phrase: str) -> str:
+    """'SGLT2 inhibitors' -> 'SGLT2 inhibitor': a qualified class is named in the singular (a bare
+    plural such as 'statins' is the usual name of its class and stays)."""
+    head = phrase.rsplit(" ", 1)[-1]
+    if " " in phrase and head.lower().endswith("s") and head.lower()[:-1] in lexicon.CLASS_HEADS:
+        return phrase[:-1]
+    return phrase
 
 
 def _class_before(text: str, s: Span, d: Mention) -> str | None:
@@ -850,6 +1085,10 @@ def _class_phrase(text: str, start: int, end: int) -> str | None:
         head = ws[-1].lower() if ws else ""
         return head in lexicon.CLASS_HEADS or head.rstrip("s") in lexicon.CLASS_HEADS or head.endswith("statin")
 
+    if len(words) > 1 and words[-1].lower() in lexicon.CLASS_GENERIC and words[-2].lower().startswith("anti") \
+            and not head_ok(words[:-1]):
+        return " ".join(words)  # "antiseizure medication", "disease-modifying antirheumatic drug"
+
     if len(words) > 1 and words[-1].lower() in lexicon.CLASS_GENERIC:
         if head_ok(words[:-1]):
             words.pop()
@@ -858,13 +1097,19 @@ def _class_phrase(text: str, start: int, end: int) -> str | None:
     return " ".join(words) if head_ok(words) else None
 
 
+# A dose step, not a dose: "titrate by 50 mg/day weekly", "increase in increments of 5 mg".
+_STEP_BEFORE = re.compile(r"\b(?:titrat\w*|increas\w*|decreas\w*|reduc\w*|increments?)\s+(?:up\s+|down\s+)?"
+                          r"(?:by|of|in)\s+(?:increments of\s+)?$", re.I)
+
+
 def _dosage(text: str, s: Span, drugs: list[Mention], main: Mention | None, section: str | None) -> list[Extraction]:
     """Doses in a sentence with a dosing cue, a frequency or under a dosage heading ('a 180 mg loading
     dose, then 90 mg twice daily'); the drug is the nearest one named, else the document's main drug."""
     cue = _DOSE_CUE.search(text, s.start, s.end) or section == "dose"
     out = []
     for dose in _DOSE.finditer(text, s.start, s.end):
-        if not (cue or dose.group("freq")):
+        if not (cue or dose.group("freq") or dose.group("route")) or \
+                _STEP_BEFORE.search(text, max(s.start, dose.start() - 30), dose.start()):
             continue
         drug = min(drugs, key=lambda m: abs(m.start - dose.start())) if drugs else main
         if drug is None:
@@ -907,7 +1152,9 @@ def _executives(text: str, s: Span, companies: list[Mention], company: Mention) 
     for pattern in _PERSON_ROLE:
         for m in pattern.finditer(text, s.start, s.end):
             person, role = m.group("p"), m.group("role").lower()
-            if _not_a_person(person, names) or _FORMER.search(text, max(s.start, m.start("role") - 12), m.start("role")) \
+            if _not_a_person(person, names) or _NOT_HELD_AFTER.match(text, m.end("role"), s.end) \
+                    or re.match(r"(?i:interim|acting)\b", role) \
+                    or _NOT_HOLDING.search(text, max(s.start, m.start("role") - 30), m.start("role")) or _FORMER.search(text, max(s.start, m.start("role") - 12), m.start("role")) \
                     or _SUCCEEDED.search(text, max(s.start, m.start("p") - 40), m.start("p")):
                 continue
             org = next((m.group(g) for g in ("o", "o1", "o2") if g in pattern.groupindex and m.group(g)), None)
@@ -921,9 +1168,92 @@ def _executives(text: str, s: Span, companies: list[Mention], company: Mention) 
     return out
 
 
+# Broad slot filling for executives: a role cue, the person next to it, the company it belongs to.
+_ROLE_CUE = re.compile(r"\b(?i:(?:co-)?(?:chief executive(?: officer)?|ceo|boss|chief financial officer|"
+                       r"chief finance officer|cfo|finance chief|finance director))(?:s\b|\b)")
+_PARTICLE = r"(?:de|del|de los|de la|van|van der|von|da|di|du|le|la|bin|al)"
+_PERSON = re.compile(rf"(?<![\w-])(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?[ ]+)?{_PWORD}(?:[ ]+[{_UP}]\.)?"
+                     rf"(?:[ ]+(?:{_PARTICLE}[ ]+)?{_PWORD}){{1,3}}")
+_NOT_HOLDING = re.compile(r"\b(?:former|ex-|outgoing|interim|acting|previous|retired|retiring|departing|would-be)\s+"
+                          r"(?:[\w-]+\s+){0,2}$", re.I)
+_NOT_HELD_AFTER = re.compile(r"\s*(?:role|position|job|post|search|candidates?|vacancy|succession)\b|[^.;]{0,40}\buntil\b",
+                             re.I)
+_LEFT_ROLE = re.compile(r"\b(?:stepped down|step down|resign\w*|left|retir\w*|quit|ousted|fired|depart\w*|"
+                        r"approached|about|offered|turned|declin\w*|replac\w*|succeed\w*|ex-)\b", re.I)
+_PERSON_AFTER_ROLE = re.compile(r"\s*(?:,\s*|:\s*|\s+(?:is|was)\s+)?(?=\S)")
+_OWN_PRONOUN = re.compile(r"\b(?:its|our|their|the (?:company|group|firm)['’]s?)\s+(?:[\w-]+\s+){0,3}$", re.I)
+
+
+def _role_slots(text: str, s: Span, companies: list[Mention], main: Mention | None) -> list[Extraction]:
+    """CEO/CFO from any role cue with a person right after it ('Group CFO Jane Doe', 'co-CEOs A and B')
+    or just before it in the same clause ('Jane Doe, 52, has served as our CEO', 'Jane Doe (CFO)')."""
+    names = {c.text for c in companies}
+    people = [m for m in _PERSON.finditer(text, s.start, s.end)
+              if not _not_a_person(re.sub(r"^(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+", "", m.group()), names)]
+    out = []
+    for cue in _ROLE_CUE.finditer(text, s.start, s.end):
+        if _NOT_HOLDING.search(text, max(s.start, cue.start() - 30), cue.start()) or \
+                _NOT_HELD_AFTER.match(text, cue.end(), s.end):
+            continue
+        predicate = vocab.CFO if re.search(r"fin|cfo", cue.group(), re.I) else vocab.CEO
+        holders = _holders(text, cue, people)
+        subject = _role_company(text, s, cue, companies, main)
+        if subject is None:
+            continue
+        for p in holders:
+            out.append(Extraction(subject, predicate, Mention(p.group(), p.start(), p.end(), vocab.PERSON),
+                                  s.start, s.end, 0.75, NAME))
+    return out
+
+
+def _holders(text: str, cue: re.Match, people: list[re.Match]) -> list[re.Match]:
+    """The people a role cue names: those right after it (a coordinated pair too), else the nearest one
+    before it in the same clause; one named as replaced ('who replaced Y as CEO') gives way to the subject."""
+    gap = _PERSON_AFTER_ROLE.match(text, cue.end())
+    after = [p for p in people if gap and p.start() == gap.end()]
+    if after:
+        more = [p for p in people if re.fullmatch(r"\s*(?:,|and|&)\s*", text[after[-1].end():p.start()])]
+        return after + more[:1]
+    before = [p for p in people if p.end() <= cue.start() and cue.start() - p.end() <= 100]
+    if not before:
+        return []
+    last = before[-1]
+    if _SUCCEEDED.search(text, max(0, last.start() - 40), last.start()) and len(before) > 1:
+        prior = before[-2]
+        if not re.search(r"[;.]", text[prior.end():last.start()]) and text[prior.end():last.start()].count(",") <= 1:
+            return [prior]
+        return []
+    between = text[last.end():cue.start()]
+    if re.search(r"[;]|\.\s", between) or _LEFT_ROLE.search(between) or _ROLE_CUE.search(between):
+        return []
+    return [last]
+
+
+def _role_company(text: str, s: Span, cue: re.Match, companies: list[Mention],
+                  main: Mention | None) -> Mention | None:
+    """Whose role it is: 'its/our/the group's CEO' -> the main company; 'CEO of X'; 'X's CEO', 'X boss';
+    else the company named nearest in the sentence, else the main one."""
+    if _OWN_PRONOUN.search(text, max(s.start, cue.start() - 40), cue.start()) and main is not None:
+        return main
+    of = re.match(r"\s+(?:of|at)\s+", text[cue.end():s.end])
+    for c in companies:
+        if of and c.start == cue.end() + of.end():
+            return c
+        if c.end <= cue.start() and re.fullmatch(r"(?:['’]s?)?\s*(?:[\w-]+\s+)?", text[c.end:cue.start()]):
+            return c
+    if companies:
+        return min(companies, key=lambda c: abs(c.start - cue.start()))
+    return main
+
+
 # Someone who no longer holds the role: "former CEO", "previously the finance chief", "succeeded Y as CEO" (Y).
 _FORMER = re.compile(r"\b(?:former|previously|formerly|ex-|outgoing|retired|retiring|then)\b[^,.]*$", re.I)
 _SUCCEEDED = re.compile(r"\b(?:succeed(?:ed|s|ing)?|replac(?:ed|es|ing)|after|following)\s+(?:co-founder\s+|founder\s+)?$", re.I)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """'dr lisa chen' and 'lisa chen': one name inside the other, as whole words."""
+    return f" {a} " in f" {b} " or f" {b} " in f" {a} "
 
 
 def _not_a_person(name: str, companies: set[str]) -> bool:
@@ -932,8 +1262,14 @@ def _not_a_person(name: str, companies: set[str]) -> bool:
         name in c or c in name for c in companies) or any(lexicon.looks_like_drug(w) for w in words)
 
 
+_DIVESTED = re.compile(r"\b(?:sold|divest\w*|spun off|spin-?off|disposed of|offloaded)\b", re.I)
+
+
 def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | None) -> list[Extraction]:
+    """Subsidiaries from ownership cues and lists; none in a sentence that tells of a sale or spin-off."""
     out: list[Extraction] = []
+    if _DIVESTED.search(text, s.start, s.end):
+        return out
     for a, b in zip(companies, companies[1:]):
         between = text[a.end:b.start]
         if len(between) > 60 or vocab.entity_key(a.text) == vocab.entity_key(b.text):
@@ -943,6 +1279,7 @@ def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | 
         elif _SUBSIDIARY.search(between) and not re.search(r"subsidiaries", between, re.I):
             out.append(Extraction(a, vocab.HAS_SUBSIDIARY, b, s.start, s.end, 0.8, NAME))
     out += _subsidiary_appositions(text, s, companies, main, {e.object for e in out})
+    out += _owned_slots(text, s, companies, main, {vocab.entity_key(e.object.text) for e in out})
     listed = _SUBSIDIARY_LIST.search(text, s.start, s.end)
     if listed:
         owners = [c for c in companies if c.end <= listed.start()
@@ -951,6 +1288,46 @@ def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | 
         for c in companies:
             if owner is not None and listed.start("list") <= c.start < listed.end("list"):
                 out.append(Extraction(owner, vocab.HAS_SUBSIDIARY, c, s.start, s.end, 0.8, NAME))
+    return out
+
+
+def _owned_slots(text: str, s: Span, companies: list[Mention], main: Mention | None, done: set) -> list[Extraction]:
+    """Subsidiaries in the slot of an ownership cue ('the owner of A, B and C', 'took full control of B',
+    'holds a 70% stake in B'), owned by the company named before the cue (else the main one); and a
+    company placed in its owner ('B, a Recordati company', 'B, part of the A group')."""
+    out: list[Extraction] = []
+
+    def add(owner: Mention | None, start: int, end: int) -> None:
+        name = _company_name(re.sub(r"\s*\([^()]*\)$", "", text[start:end]))
+        if owner is None or not name or vocab.entity_key(name) in done | {vocab.entity_key(owner.text)}:
+            return
+        at = text.index(name, start)
+        done.add(vocab.entity_key(name))
+        out.append(Extraction(owner, vocab.HAS_SUBSIDIARY, Mention(name, at, at + len(name), vocab.COMPANY),
+                              s.start, s.end, 0.75, NAME))
+
+    for m in _OWNS.finditer(text, s.start, s.end):
+        if m.group("pct") and float(m.group("pct")) <= 50 or _NOT_DONE.search(text, s.start, m.start()):
+            continue
+        before = [c for c in companies if c.end <= m.start()]
+        owner = before[-1] if before else main
+        parts = re.finditer(r"[^,;]+?(?=,?[ ]+and[ ]+|[,;][ ]+|$)", m.group("list"))
+        for part in parts:
+            piece = re.sub(r"^(?:,?[ ]+and[ ]+|[,;]?[ ]+)", "", part.group())
+            start = m.start("list") + part.start() + part.group().index(piece) if piece else None
+            if start is not None:
+                add(owner, start, start + len(piece))
+    for b in companies:
+        part = _PART_OF.match(text, b.end, s.end)
+        if part:
+            group = "owner" if part.group("owner") else "owner2"
+            name = _company_name(part.group(group))
+            if name:
+                owner = next((c for c in companies if vocab.entity_key(c.text) == vocab.entity_key(name)),
+                             Mention(name, part.start(group), part.start(group) + len(name), vocab.COMPANY))
+                if vocab.entity_key(b.text) not in done and vocab.entity_key(owner.text) != vocab.entity_key(b.text):
+                    done.add(vocab.entity_key(b.text))
+                    out.append(Extraction(owner, vocab.HAS_SUBSIDIARY, b, s.start, s.end, 0.75, NAME))
     return out
 
 
@@ -971,13 +1348,25 @@ def _subsidiary_appositions(text: str, s: Span, companies: list[Mention], main: 
     return out
 
 
+def _listed_company(text: str, at: int, companies: list[Mention], default: Mention) -> Mention:
+    """A ticker belongs to the company named just before it ('peer Orbis Automation (NYSE: ORBA)')."""
+    before = [c for c in companies if c.end <= at and at - c.end <= 60 and not re.search(r"[;]", text[c.end:at])]
+    return before[-1] if before else default
+
+
 def _tickers_and_headquarters(text: str, s: Span, companies: list[Mention], company: Mention) -> list[Extraction]:
     out: list[Extraction] = []
     for m in _TICKER.finditer(text, s.start, s.end):
-        ticker = (m.group("t") or m.group("t2") or m.group("t3")).rstrip(".")
-        out.append(Extraction(company, vocab.TICKER, Literal(ticker), s.start, s.end, 0.9, NAME))
+        ticker = next(g for g in m.groups() if g).rstrip(".")
+        out.append(Extraction(_listed_company(text, m.start(), companies, company), vocab.TICKER, Literal(ticker),
+                              s.start, s.end, 0.9, NAME))
+    for c in companies:
+        shares = re.match(r"(?:['’]s?\s+(?:[A-Z]\s+)?(?:shares|stock))?", text[c.end:s.end])
+        code = _PAREN_TICKER.match(text, c.end + shares.end(), s.end)
+        if code and not any(str(e.object) == code.group("t") for e in out):
+            out.append(Extraction(c, vocab.TICKER, Literal(code.group("t")), s.start, s.end, 0.8, NAME))
     for m in _HQ.finditer(text, s.start, s.end):
-        group = "place" if m.group("place") else "place2"
+        group = next(g for g in ("place", "place2", "place3") if m.group(g))
         end = min([c.start for c in companies if m.start(group) <= c.start < m.end(group)] + [m.end(group)])
         place = text[m.start(group):end].rstrip(" ,.")
         if place:
@@ -1025,6 +1414,12 @@ _PRIOR = re.compile(r"[^.;]{0,120}?\b(?:from|compared (?:with|to)|versus|vs\.?)\
                     r"(?:a year ago|of the prior year|last year))", re.I)
 
 
+# A prior figure with its own date: "..., compared with $3.12 billion at December 31, 2022".
+_PRIOR_DATED = re.compile(rf"[^.;]{{0,40}}?\b(?:from|compared (?:with|to)|versus|vs\.?)\s+(?P<money>[^\s,;]{{1,4}}\s?[\d,.]+"
+                          rf"\s*(?:{_SCALE})?)\s+(?:at|as of|as at|on|in|for)\s+(?:fiscal\s+)?"
+                          rf"(?:{_MONTH}\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTH},?\s+)?(?P<year>(?:19|20)\d{{2}})\b", re.I)
+
+
 def _amount_after(text: str, start: int, end: int, ratio: bool = False) -> tuple[Decimal, str, int] | None:
     """The value stated after a metric, with where it ends: a per-share amount, money in any currency,
     or (for a ratio such as a margin) a percentage; a growth rate before the amount ('rose 8% to $5 bn')
@@ -1052,6 +1447,9 @@ def _money_value(money: re.Match) -> tuple[Decimal, str]:
 
 def _prior_amount(text: str, start: int, end: int, period: str) -> tuple[tuple[Decimal, str], str] | None:
     """The same metric a year before, stated right after the value, with the earlier period."""
+    dated = _PRIOR_DATED.match(text, start, end)
+    if dated and (money := _MONEY.fullmatch(dated.group("money").strip())):
+        return _money_value(money), period[:re.search(r"\d{4}", period).start()] + dated.group("year")
     m = _PRIOR.match(text, start, end)
     money = _MONEY.fullmatch(m.group("money").strip()) if m else None
     if money is None:
@@ -1065,6 +1463,9 @@ def _period(sentence: str) -> str | None:
     m = _PERIOD.search(sentence)
     if not m:
         return None
+    if m.group("h") or m.group("h2"):
+        half = (m.group("h") or m.group("h2")).lower()
+        return f"H{2 if half in ('second', 'h2') else 1} {m.group('hy') or m.group('hy2')}"
     if m.group("q"):
         q = m.group("q").lower()
         return f"Q{_QUARTERS.get(q, q[-1:])} {m.group('qy')}"
