@@ -203,8 +203,11 @@ def compose(question: Question, lead_facts: Sequence[Fact], extracted: Sequence[
     shown_direct = [c for c in direct if c.supported]
     if lead == "sources" and not head and not shown_direct:  # no source answers: the model's text
         return Composed("", [*direct, *model], False)         # alone does not make an answer
-    supported_model = [c for c in model if c.supported and not _repeats(c, head + shown_direct)]
-    body = supported_model + shown_direct if lead == "model" else shown_direct + supported_model
+    if lead == "model":  # the model's verified sentences, then what the sources add to them
+        supported_model = [c for c in model if c.supported]
+        body = supported_model + [c for c in shown_direct if not _repeats(c, head + supported_model)]
+    else:
+        body = shown_direct + [c for c in model if c.supported and not _repeats(c, head + shown_direct)]
     shown = head + body
     rest = [c for c in [*direct, *model] if c not in shown]
     if not shown:

@@ -72,3 +72,13 @@ def test_on_the_small_model_the_answer_is_led_by_its_sources(home, llm):
     answer = home.assistant(llm).ask("What was the effective tax rate of Harbour Freight Lines?")
     assert answer.claims[0].sentence.startswith("According to") and "18.5%" in answer.claims[0].sentence
     assert all(c.supported for c in answer.claims if c.sentence in answer.answer)
+
+
+def test_with_a_capable_model_its_verified_sentences_lead_and_the_sources_follow(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "quarry_brief.txt").write_text(DOCUMENTS["quarry_brief.txt"], encoding="utf-8")
+    kb = KB(tmp_path / "home", embedder, corpus, answer_lead="model")
+    reply = "Quarrystone Materials had an effective tax rate of 24.1% [P1]."
+    answer = kb.assistant(ScriptedLLM(reply)).ask("What was the effective tax rate of Quarrystone Materials?")
+    assert answer.answer.startswith(reply)
