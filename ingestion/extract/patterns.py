@@ -447,6 +447,7 @@ class PatternExtractor:
                 words.pop(0)
             if words:
                 start = m.start("name") + m.group("name").index(words[0])
+                start = max(start, text.rfind("\n", start, m.end()) + 1)  # a name does not span lines
                 found.append(Mention(text[start:m.end()], start, m.end(), vocab.COMPANY))
         present: dict[str, bool] = {}  # keys shared by several cues are searched once
         for key, cue in _COMPANY_CUES:
@@ -467,9 +468,15 @@ class PatternExtractor:
         return _dedupe(found)
 
     def _main_company(self, document: LoadedDocument, companies: list[Mention], units: list[Span]) -> Mention | None:
-        """The document's main company: the one named most often (first on ties), else the title's
-        name in a document about a company, else its opening subject ('Recordati has ...'), else (for a
-        filing) the file's stem."""
+        """The document's main company: the one its first line or sentence names (a title, a
+        filing's cover), else the one named most often (first on ties), else the title's name in a
+        document about a company, else its opening subject ('Recordati has ...'), else (for a filing)
+        the file's stem."""
+        if companies and units:  # named by the first line or sentence, in any case ('KESTREL ROBOTICS, INC.')
+            first = f" {vocab.label_key(document.text[units[0].start:units[0].end])} "
+            named = [c for c in companies if c.start < units[0].end or f" {vocab.entity_key(c.text)} " in first]
+            if named:
+                return named[0]
         if companies:
             keys = Counter(vocab.entity_key(c.text) for c in companies)
             best = keys.most_common(1)[0][0]
