@@ -22,6 +22,7 @@ from pathlib import Path
 
 from assistant.home import Home
 from assistant.text import terms
+from assistant.verify import answer_problems
 from ingestion.numbers import numbers_in
 from kgstore import Settings
 from kgstore.settings import AnswerMode, choices
@@ -64,15 +65,16 @@ def pubmedqa(data: Path, work: Path, embedder, llm, limit: int, modes: list[str]
     chosen = sorted(items)[:limit]
     out: dict = {"ingest": ingested, "questions": len(chosen), "gold": _counts(items[p]["final_decision"] for p in chosen)}
     for mode in modes:
-        predictions, seconds = [], []
+        predictions, seconds, broken = [], [], 0
         for pmid in chosen:
             started = time.perf_counter()
             answer = assistant.ask(items[pmid]["QUESTION"], mode=mode, verdict=True, generate=False)
             seconds.append(time.perf_counter() - started)
+            broken += bool(answer_problems(answer))
             predictions.append(answer.verdict or "maybe")
         gold = [items[p]["final_decision"] for p in chosen]
         out[mode] = {**_classification(gold, predictions), "predicted": _counts(predictions),
-                     "seconds_per_question": round(statistics.median(seconds), 3)}
+                     "seconds_per_question": round(statistics.median(seconds), 3), "answers_with_problems": broken}
     return out
 
 
@@ -115,12 +117,13 @@ def finance(data: Path, work: Path, embedder, llm, limit: int, modes: list[str],
     out: dict = {"scope": scope, "ingest": ingested, "questions": len(asked),
                  "numeric_questions": sum(_gold_numbers(q["answer"]) != [] for q in asked)}
     for mode in modes:
-        numeric_hits = key_hits = key_total = 0
+        numeric_hits = key_hits = key_total = broken = 0
         seconds, detail = [], []
         for q in asked:
             started = time.perf_counter()
             answer = assistant.ask(q["question"], mode=mode)
             seconds.append(time.perf_counter() - started)
+            broken += bool(answer_problems(answer))
             gold = _gold_numbers(q["answer"])
             if gold:
                 hit = _states_number(answer.answer, gold)
@@ -132,7 +135,7 @@ def finance(data: Path, work: Path, embedder, llm, limit: int, modes: list[str],
             detail.append({"id": q.get("financebench_id"), "correct": bool(hit), "found": answer.found})
         numeric = out["numeric_questions"]
         out[mode] = {"numeric_accuracy": round(numeric_hits / max(1, numeric), 4),
-                     "key_term_accuracy": round(key_hits / max(1, key_total), 4),
+                     "key_term_accuracy": round(key_hits / max(1, key_total), 4), "answers_with_problems": broken,
                      "found": sum(d["found"] for d in detail), "seconds_per_question": round(statistics.median(seconds), 2),
                      "detail": detail}
     return out
@@ -258,12 +261,13 @@ def table(r: dict) -> str:
                   f"numeric answer; {f['ingest']['documents']} documents ingested): numeric = the answer states "
                   "the gold figure within 1% (any of units, thousands, millions, billions); key-term = half the "
                   "gold answer's content words appear (non-numeric questions).", "",
-                  "| configuration | numeric accuracy | key-term accuracy | found | s/question |", "|---|---:|---:|---:|---:|"]
+                  "| configuration | numeric accuracy | key-term accuracy | found | s/question | answers with an "
+                  "unsupported sentence, name or number in their text |", "|---|---:|---:|---:|---:|---:|"]
         for mode in MODES:
             if mode in f:
                 m = f[mode]
                 lines.append(f"| {mode} | {m['numeric_accuracy']:.3f} | {m['key_term_accuracy']:.3f} | {m['found']} | "
-                             f"{m['seconds_per_question']} |")
+                             f"{m['seconds_per_question']} | {m.get('answers_with_problems', 'not measured')} |")
         lines.append("")
     if "latency" in r:
         lat = r["latency"]
