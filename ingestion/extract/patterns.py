@@ -270,7 +270,7 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
     # "X's Jane Doe, who ...": a company's person.
     (r"['’]s\b", rf"(?P<name>{_NAME})['’]s[ ]+{_PN},[ ]+who\b"),
     (r"\bat\b[^.]{0,120}\b(?:chief|ceo|cfo|finance chief)\b", rf"\b(?P<name>At[ ]+{_NAME}),(?=[^.]{{0,80}}?(?i:chief|ceo\b|cfo\b|finance chief))"),
-    (r"[A-Z]\w*[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)[ ]",
+    (r"\b[A-Z]\w*[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)[ ]",
      rf"(?P<name>{_NAME})[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)\b"),
     (r"\b(?:controlled|owned)[ ]+by\b",
      rf"(?P<name>{_NAME})[ ]+(?:is|was|are)[ ]+(?:\w+[ ]+)?(?:controlled|owned|majority[- ]owned)[ ]+by\b"),
