@@ -58,6 +58,10 @@ DRUG_SUFFIXES = (
     "teplase", "renone", "vaptan", "milast", "steride", "trozole", "lutamide", "tinib", "zosin",
     # further WHO INN stems
     "bradine", "sentan", "racetam", "pitant", "nidazole", "relix", "tegravir", "previr", "asvir", "kinra",
+    "arone", "sporin", "imod", "alol", "dilol", "pamil", "tiazem", "grel", "fenac", "oxicam", "gabalin", "trigine",
+    "giline", "pexole", "stigmine", "calcet", "trexed", "citabine", "relin", "leukin", "sonide", "kiren", "glinide",
+    "etanide", "oxifene", "faxine", "traline", "alopram", "curonium", "curium", "piprazole", "tropin", "bendazole",
+    "ectin", "bactam", "fovir", "ciclovir", "tizide", "farin", "xetine", "ronate", "dralazine",
 )
 
 #: Common drugs whose names the suffixes miss (lower case).
@@ -131,6 +135,8 @@ hallucinations hallucination eruptions pruritus jaundice cholestasis hepatotoxic
 defect defects malformation malformations anomaly anomalies prolongation
 attack attacks blindness deafness tinnitus palpitations syncope collapse shock edema oedema swelling vasculitis
 dyspnea dyspnoea cough constipation insomnia somnolence drowsiness ileus keratitis conjunctivitis
+zoster shingles covid-19 covid sepsis flare flares pointes colitis psoriasis eczema acne angina
+neuralgia lupus glaucoma osteoporosis gastroparesis
 """.split())
 
 #: Words with a condition-like ending that name no condition ("analysis", "diagnosis", "media").

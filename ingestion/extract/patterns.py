@@ -49,19 +49,25 @@ _TREATS = re.compile(
     r"(?:drug|therapy|treatment|agent)(?: of choice)? (?:in|for)|first-line (?:therapy|treatment) in|"
     r"for the treatment of|in the treatment of|to treat|relieves?|lowers?|"
     r"controls?|manages?|prevents?|to prevent|reduc(?:e|es|ing) the risk of|first-line (?:treatment|therapy) for|"
-    r"for the relief of|indicated (?:to|as|in))\b", re.I)
+    r"for the relief of|indicated (?:to|as|in)|(?:first-line |second-line |preferred |an |the )?options? (?:for|in)|"
+    r"reserved for)\b", re.I)
 # "lisinopril for hypertension", "X is prescribed for the treatment of Y": the whole gap is the cue.
 _TREATS_GAP = re.compile(r"\s*(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|often|commonly|mainly|widely|usually|"
                          r"primarily|frequently) )?(?:(?:used|given|prescribed|taken|approved|indicated) )?for "
                          r"(?:the (?:treatment|relief|management|prevention) of )?(?:patients with )?", re.I)
 _CONTRA = re.compile(
     r"\b(?:contra-?indicated (?:in|for|during)|(?:should|must|may) not be (?:used|taken|given|administered|prescribed)"
-    r" (?:in|by|to|during|for)|(?:is|are) not (?:recommended|to be used) (?:in|for|during)|avoid(?:ed)? in)\b", re.I)
+    r" (?:in|by|to|during|for)|(?:is|are) not (?:recommended|to be used) (?:in|for|during)|avoid(?:ed)? in|"
+    r"(?:must|should)(?: \w+)? never be (?:used|taken|given|started|prescribed) (?:in|by|to|for)|"
+    r"(?:must|should) be withheld (?:from|in))\b", re.I)
 # Condition first: "Y is an absolute contraindication to X", "patients with Y should not receive X".
 _CONTRA_BWD = re.compile(r"\b(?:(?:is|are|remains?)\s+(?:an?\s+)?(?:absolute\s+|relative\s+)?contra-?indication\s+"
                          r"(?:to|for)|(?:should|must) not (?:receive|be given|take|use|be treated with))\b", re.I)
 # "Do not use ibuprofen if you have a peptic ulcer."
 _CONTRA_BEFORE = re.compile(r"\b(?:do not|don't|never|must not|should not) (?:use|take|give|prescribe)\s+$", re.I)
+# The drug as a label, the warning after it: "Finerenone: do not prescribe to people with Y".
+_CONTRA_AFTER = re.compile(r"\s*[:–—-]\s*(?:do not|don't|never|must not|should not) (?:use|take|give|prescribe|start)"
+                           r"(?: it)?\b", re.I)
 # "... if you have Y", "... in patients with Y", "... during pregnancy" after "Do not use X".
 _CONTRA_IF = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:(?:if|when) (?:you|the patient|patients?) (?:have|has|are|is|had)\b"
                         r"|(?:in|to|for|by) (?:patients|people|adults|children|women|men|anyone|those) (?:with|who have)\b"
@@ -72,9 +78,10 @@ _INTERACTS = re.compile(
     r"co-administration (?:of|with)|coadministration (?:of|with)|"
     r"(?:should|must) not be (?:taken|used|given|combined|co-?administered) (?:together )?with|"
     r"(?:may |can )?(?:increase|decrease|raise|reduce|lower|inhibit|potentiate)s?(?: the)?|"
-    r"(?:is|are) (?:reduced|increased|decreased|affected|potentiated|inhibited) by|with|and)\b", re.I)
+    r"(?:is|are) (?:reduced|increased|decreased|affected|potentiated|inhibited) by|push(?:es)? up|"
+    r"co-?prescribed with|with|and)\b", re.I)
 _INTERACTION_CUE = re.compile(r"\b(?:interact\w*|combin\w*|co-?administ\w*|together|potentiat\w*|raises?|"
-                              r"increases?|decreases?|reduc\w+|inhibit\w*|should not be taken with)\b", re.I)
+                              r"increases?|decreases?|reduc\w+|inhibit\w*|should not be taken with|co-?prescri\w+|push\w* up)\b", re.I)
 _AND_WITH = re.compile(r"\b(?:and|or)\s+(?:also\s+)?with\s*$", re.I)  # "interacts with X, ..., and with Y"
 # Between items of a list: "nausea (20%), vomiting", "X or to patients with Y".
 _LIST_GAP = re.compile(r"\s*(?:\([^()]{0,20}\)\s*)?(?:[,;]\s*)?(?:(?:and|or|and/or|as well as)\s+)?", re.I)
@@ -107,7 +114,8 @@ _ALIAS = re.compile(r"^[\s,]*(?:(?:is\s+)?(?:also\s+)?(?:called|known as|sold as
                     r"|.{0,60}\b(?:sold as|sold under the brand names?|marketed as|also called|also known as))\s*$", re.I)
 # A class phrase right after a drug: "X is a biguanide", "X, a selective serotonin reuptake inhibitor,",
 # "X belongs to a class of drugs called statins"; the phrase itself is read by `_class_phrase`.
-_CLASS = re.compile(r"(?:\s+(?:is|was)\s+(?:also\s+)?(?:(?:orally|widely|commonly) [\w-]+\s+)?|,\s+|"
+_CLASS = re.compile(r"(?:\s+(?:is|was)\s+(?:also\s+)?(?:(?:orally|widely|commonly) [\w-]+\s+)?|,\s+(?:one of\s+)?|"
+                    r"\s*[—–]\s*|\s+-\s+|"
                     r"\s+(?:belongs to|is (?:a )?(?:member|part) of|"
                     r"is classified as|is one of)\s+)(?:an?|the)\s+(?:(?:first|only|new|newer|latest|older)\s+)?"
                     r"(?:(?:[\w-]+\s+)?(?:class|group|family) of (?:drugs|medicines|medications|agents) "
@@ -124,9 +132,11 @@ _CLASS_STOP = frozenset("used that which for taken sold given and with to in of 
 # Sections of drug labels: a heading sets the relation of the lines below it.
 _SECTION = re.compile(
     r"[#*\s\d.]*(?:(?P<ae>(?:possible |common |serious )?(?:adverse (?:reactions|effects|events)|side effects|"
-    r"undesirable effects))|(?P<treats>(?:therapeutic )?indications?(?: and usage)?|uses?|what (?:[\w-]+ )?is used for)"
+    r"undesirable effects)|(?:very )?(?:common|uncommon|rare)(?: side effects)?(?= ?(?:\([^()]{0,40}\))? ?:)|"
+    r"not known(?= ?(?:\([^()]{0,40}\))? ?:))|(?P<treats>(?:therapeutic )?indications?(?: and usage)?|uses?|what (?:[\w-]+ )?is used for)"
     r"|(?P<contra>contra-?indications?|do not (?:take|use)(?: [\w-]+)?(?: if)?|who should not (?:take|use)(?: [\w-]+)?)"
-    r"|(?P<inter>(?:drug )?interactions?(?: with other (?:medicines|drugs|medicinal products))?)"
+    r"|(?P<inter>(?:drug )?interactions?(?: with other (?:medicines|drugs|medicinal products))?|"
+    r"(?:taking )?other medicines(?: and [\w-]+)?)"
     r"|(?P<dose>(?:recommended )?dosage(?: and administration)?|dose|dosing|posology(?: and method of administration)?"
     r"|how (?:to|much) (?:take|use)(?: [\w-]+)?))\s*(?:\([^()]{0,100}\))?\s*(?::\s*|$)", re.I)
 _HEADING = re.compile(r"^(?:#+\s*.*|[^a-z.!?]{2,60}|[^.!?]{1,40})$")
@@ -142,7 +152,7 @@ _TREATS_OBJECT = re.compile(
     r"(?:(?:adult |pediatric |elderly )?(?:patients|people|adults|children|those|women|men|individuals)\s+"
     r"(?:with|who have|suffering from|on|undergoing|receiving)\s+)?"
     r"(?:(?:this|the|a|these) (?:patients?|cases?)\s+(?:because of|due to|with)\s+)?"
-    r"(?:a (?:history|diagnosis) of\s+)?(?:an? |the )?"
+    r"(?:an? (?:(?:personal|family|known|prior)\s+(?:or\s+)?)*(?:history|diagnosis) of\s+)?(?:an? |the )?"
     r"(?:(?:mild|moderate|severe|moderately|severely)(?:\s*(?:to|-)\s*|\s+)(?:(?:mild|moderate|severe)\s+)?)?", re.I)
 # A word used as a drug by its context: "X-induced", "X therapy", "treated with X".
 _DRUG_BY_CONTEXT = re.compile(
@@ -160,7 +170,8 @@ _COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|in comparison (?:with|to)|v
 _EXPOSURE_BEFORE = re.compile(
     r"(?:\b(?:patients?|subjects|people|users|those|individuals|adults|children|women|men|persons?)(?: who)?\s+"
     r"(?:(?:were|was|are|is|being)\s+)?(?:taking|receiving|received|given|treated with|took|using|on)"
-    r"|\b(?:reported|observed|seen|occurring|occurred)\s+(?:in\s+\w+\s+)?(?:with|during|after|on)"
+    r"|\b(?:reported|observed|seen|occurring|occurred)\s+(?:in\s+\w+\s+)?(?:(?:more|less)\s+(?:frequently|often|"
+    r"commonly)\s+)?(?:with|during|after|on)"
     r"|\b(?:adverse|side) (?:effects?|events?|reactions?)\b[^.;]{0,40}\b(?:with|of|for|to))"
     r"\s+(?:(?:the|a|an|oral|intravenous|topical)\s+)?(?:[\w-]+\s+){0,3}?(?:(?:such as|like|including)\s+)?$", re.I)
 # A condition naming a population, not an effect: "atopic dermatitis subjects", "AF patients".
@@ -847,11 +858,15 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
             return vocab.CONTRAINDICATED_IN, 0.85
         if _CONTRA_BEFORE.search(before) and _CONTRA_IF.match(between):
             return vocab.CONTRAINDICATED_IN, 0.8
+        after = _CONTRA_AFTER.match(between)
+        if after and _CONTRA_IF.match(between[after.end():]):
+            return vocab.CONTRAINDICATED_IN, 0.8
         if (_OUTCOME_IN.search(between) or _IMPROVES.search(between)) and not _NEGATION.search(between) \
                 and not re.search(r"\bfail", between):
             return vocab.TREATS, 0.7
         treats = _TREATS.search(between)
-        near = treats is not None and (len(between) <= 60 or len(between) <= 120 and treats.end() >= len(between) - 25)
+        near = treats is not None and (len(between) <= 60 or len(between) <= 120 and (
+            treats.end() >= len(between) - 25 or _IN_PATIENTS_WITH.search(between[-40:]) is not None))
         undosed = _DOSE.sub(" ", between)
         if (near or _TREATS_GAP.fullmatch(undosed) or _POPULATION_GAP.fullmatch(undosed)) \
                 and not _NEGATION.search(between):
@@ -975,6 +990,16 @@ def _sentence_interaction(text: str, s: Span, drugs: list[Mention], found: list[
     return [Extraction(a, vocab.INTERACTS_WITH, b, s.start, s.end, 0.65, NAME)]
 
 
+_COORDINATION = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*", re.I)
+
+
+def _cue_between(text: str, a: Mention, b: Mention) -> bool:
+    """An interaction cue other than a bare 'and'/'with' joins `a` to `b`."""
+    between = text[a.end:b.start]
+    return len(between) <= 60 and _INTERACTS.search(between) is not None and \
+        not re.fullmatch(r"\s*(?:,|and|or|with)?\s*", between, re.I) and not _COMPARATOR.search(between)
+
+
 def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
     """Drug pairs joined by an interaction cue; a list after the first partner shares its subject."""
     out: list[Extraction] = []
@@ -982,9 +1007,15 @@ def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
     if _NO_INTERACTION.search(sentence) and re.search(r"\binteract", sentence, re.I):
         return out
     subject = None
-    for a, b in zip(drugs, drugs[1:]):
+    for i, (a, b) in enumerate(zip(drugs, drugs[1:])):
         between = text[a.end:b.start]
         if vocab.entity_key(a.text) == vocab.entity_key(b.text):
+            continue
+        partner = drugs[i + 2] if i + 2 < len(drugs) else None
+        if subject is None and partner is not None and _COORDINATION.fullmatch(between) and \
+                _INTERACTION_CUE.search(sentence) and _cue_between(text, b, partner):
+            # "Diltiazem and verapamil push up ivabradine levels": both interact with the third
+            out.append(Extraction(a, vocab.INTERACTS_WITH, partner, s.start, s.end, 0.7, NAME))
             continue
         if len(between) <= 80 and _ALIAS.match(between):
             out.append(Extraction(a, vocab.ALT_LABEL, Literal(b.text), s.start, s.end, 0.9, NAME))
