@@ -45,7 +45,7 @@ TEMPLATES: dict[URIRef, str] = {
 }
 MAX_FACTS_PER_SENTENCE = 6
 _LABEL_LINE = re.compile(r"[^\d\n]{2,50}(?<![.!?;:])")  # "Chairman, President and CEO", its value on the next line
-_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|g|mcg|µg|ug|ml|mL|units?|IU)\b", re.I)
+_DOSE = re.compile(rf"\b\d+(?:\.\d+)?\s?(?:{lexicon.DOSE_UNITS})\b", re.I)
 #: Words by which a document states each relation (beyond the words questions ask it with).
 EVIDENCE_CUES: dict[URIRef, tuple[str, ...]] = {
     vocab.TREATS: ("indicat", "used to", "used for", "used along", "prescribed", "to lower", "to reduce",
@@ -226,12 +226,15 @@ def _groups(facts: Sequence[Fact]) -> list[list[Fact]]:
     return list(groups.values())
 
 
+#: Each metric form as its padded terms, longest first, with its concept ("net sales" -> revenue).
+_METRIC_FORMS = sorted(((f" {' '.join(terms(form))} ", label) for label, forms in lexicon.METRICS.items()
+                        for form in forms), key=lambda item: -len(item[0]))
+
+
 def metric_named(text: str) -> str | None:
     """The metric concept a text names ("net sales" -> "revenue"), by the extractors' lexicon."""
     lowered = f" {' '.join(terms(text.replace('-', ' ')))} "
-    forms = sorted(((form, label) for label, forms in lexicon.METRICS.items() for form in forms),
-                   key=lambda item: -len(item[0]))
-    return next((label for form, label in forms if f" {' '.join(terms(form))} " in lowered), None)
+    return next((label for form, label in _METRIC_FORMS if form in lowered), None)
 
 
 def _metric_asked(question: Question, fact: Fact) -> bool:

@@ -64,6 +64,9 @@ DRUG_SUFFIXES = (
     "ectin", "bactam", "fovir", "ciclovir", "tizide", "farin", "xetine", "ronate", "dralazine",
 )
 
+#: Units a dose is written in ("500 mg", "2 units"), as a regular-expression alternation.
+DOSE_UNITS = r"mg|g|mcg|µg|ug|ml|mL|units?|IU"
+
 #: Common drugs whose names the suffixes miss (lower case).
 DRUGS = frozenset("""
 acetaminophen paracetamol aspirin ibuprofen naproxen diclofenac indomethacin warfarin heparin clopidogrel

@@ -96,7 +96,7 @@ _FREQ = (r"(?:once|twice|three times|four times)(?:\s+(?:a|per|every))?(?:\s+(?:
          r"|daily|weekly|monthly|nightly|per day|a day|at bedtime"
          r"|q\.?\d*[hdw]\.?|q\d+h|qd|bid|tid|qid|od|qod|qw|prn|b\.i\.d\.?|t\.i\.d\.?")
 _DOSE = re.compile(
-    r"\b\d+(?:\.\d+)?(?:\s*(?:-|–|to|or)\s*\d+(?:\.\d+)?)?\s?(?:mg|g|mcg|µg|ug|ml|mL|units?|IU)"
+    rf"\b\d+(?:\.\d+)?(?:\s*(?:-|–|to|or)\s*\d+(?:\.\d+)?)?\s?(?:{lexicon.DOSE_UNITS})"
     r"(?:/(?:kg|m2|day|d|h|dose|week))*"
     rf"(?P<route>\s+(?:{_ROUTE}))?(?P<freq>\s+(?:{_FREQ}))?(?:\s+(?:loading|maintenance|starting|initial) dose)?(?![\w/])",
     re.I)
