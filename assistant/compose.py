@@ -21,7 +21,7 @@ from kgstore import vocab
 from .display import format_amount, format_period
 from .graph import Fact
 from .linking import Link
-from .question import RELATION_HINTS, Question
+from .question import RELATION_HINTS, Question, metric_named
 from .retrieval import Passage
 from .subject import Subject
 from .gate import GENERIC
@@ -79,8 +79,9 @@ def fact_sentence(facts: Sequence[Fact]) -> str:
     if first.figure is not None:
         f = first.figure
         period = f" for {format_period(f.period)}" if f.period else ""
+        cited = "".join(f"[{x.ref}]" for x in facts)  # the same figure in several filings
         return f"{_possessive(f.company)} {f.metric or 'reported figure'}{period} was " \
-               f"{format_amount(f.value, f.unit)} [{first.ref}]."
+               f"{format_amount(f.value, f.unit)} {cited}."
     objects = _listing([f"{_in_sentence(f)} [{f.ref}]" for f in facts])
     template = TEMPLATES.get(first.predicate, "{s} {p} {o}")
     sentence = template.format(s=first.subject_label, p=first.predicate_label, o=objects)
@@ -105,7 +106,7 @@ def answering_facts(question: Question, facts: Sequence[Fact], links: Sequence[L
         about = [f for f in facts if f.predicate in TEMPLATES and f.subject in linked]
         kept = list(dict.fromkeys(f.predicate for f in about))[:3]
         return [f for f in about if f.predicate in kept]
-    candidates = [f for f in facts if answers(f)]
+    candidates = _preferred_figures(question, [f for f in facts if answers(f)])
     if not candidates:
         return []
     top = max(f.score for f in candidates)
@@ -217,24 +218,31 @@ def compose(question: Question, lead_facts: Sequence[Fact], extracted: Sequence[
 
 
 def _groups(facts: Sequence[Fact]) -> list[list[Fact]]:
-    """Facts grouped by subject and relation (figures one by one), in their order."""
+    """Facts grouped by subject and relation (a figure with the same figure from other sources), in
+    their order."""
     groups: dict[tuple, list[Fact]] = {}
     for f in facts:
-        key = (f.subject, f.predicate) if f.figure is None else (f.subject, f.predicate, f.object)
+        g = f.figure
+        key = (f.subject, f.predicate) if g is None else (g.company, g.metric, g.period, g.value, g.unit)
         if len(groups.setdefault(key, [])) < MAX_FACTS_PER_SENTENCE:
             groups[key].append(f)
     return list(groups.values())
 
 
-#: Each metric form as its padded terms, longest first, with its concept ("net sales" -> revenue).
-_METRIC_FORMS = sorted(((f" {' '.join(terms(form))} ", label) for label, forms in lexicon.METRICS.items()
-                        for form in forms), key=lambda item: -len(item[0]))
+_QUARTER_ASKED = re.compile(r"\b(?:Q[1-4]|[1-4]Q|quarter\w*|H[12]|half|six months|nine months|three months)\b", re.I)
 
 
-def metric_named(text: str) -> str | None:
-    """The metric concept a text names ("net sales" -> "revenue"), by the extractors' lexicon."""
-    lowered = f" {' '.join(terms(text.replace('-', ' ')))} "
-    return next((label for form, label in _METRIC_FORMS if form in lowered), None)
+def _preferred_figures(question: Question, facts: list[Fact]) -> list[Fact]:
+    """Of the figures that answer, a statement's rows over figures a sentence states, and whole
+    years unless the question asks a quarter or half; other facts are kept as they are."""
+    figures = [f for f in facts if f.figure is not None]
+    if not figures:
+        return facts
+    if any(f.figure.statement for f in figures):
+        figures = [f for f in figures if f.figure.statement]
+    if not _QUARTER_ASKED.search(question.text) and any(f.figure.period.startswith("FY") for f in figures):
+        figures = [f for f in figures if f.figure.period.startswith("FY")]
+    return [f for f in facts if f.figure is None or f in figures]
 
 
 def _metric_asked(question: Question, fact: Fact) -> bool:

@@ -16,7 +16,7 @@ from kgstore.sparql import PREFIXES, QueryResult, term_json
 
 from .display import format_amount
 from .linking import Link
-from .question import Question
+from .question import Question, metric_named
 from .text import terms
 
 
@@ -57,7 +57,7 @@ NEIGHBOURHOOD_2 = PREFIXES + f"""SELECT DISTINCT ?s ?p ?o ?sl ?ol WHERE {{
 }} ORDER BY ?s ?p ?o ?sl ?ol"""
 
 #: Reported metrics of a company (value, unit, period): ?e is bound.
-METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period WHERE {
+METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period ?statement WHERE {
   GRAPH ?g {
     ?e kga:reportedMetric ?obs .
     ?obs kga:metric ?m ; kga:value ?value .
@@ -65,8 +65,23 @@ METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period
     OPTIONAL { ?m rdfs:label ?metric }
     OPTIONAL { ?obs kga:unit ?unit }
     OPTIONAL { ?obs kga:period ?period }
+    OPTIONAL { ?obs kga:statement ?statement }
   }
-} ORDER BY ?period ?metric ?obs ?label ?value ?unit"""
+} ORDER BY ?period ?metric ?obs ?label ?value ?unit ?statement"""
+
+#: A company's figures of one metric, named by its label (?name), latest period first.
+METRIC_NAMED = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period ?statement WHERE {
+  GRAPH ?g {
+    ?e kga:reportedMetric ?obs .
+    ?obs kga:metric ?m ; kga:value ?value .
+    ?m rdfs:label ?name .
+    OPTIONAL { ?obs rdfs:label ?label }
+    OPTIONAL { ?m rdfs:label ?metric }
+    OPTIONAL { ?obs kga:unit ?unit }
+    OPTIONAL { ?obs kga:period ?period }
+    OPTIONAL { ?obs kga:statement ?statement }
+  }
+} ORDER BY DESC(?period) ?obs ?label ?value ?unit ?statement"""
 
 #: Does the store assert this triple? ?s ?p ?o are bound (verification of cited facts).
 EXISTS = "ASK { ?s ?p ?o }"
@@ -80,6 +95,7 @@ class Figure:
     period: str
     value: Decimal
     unit: str
+    statement: str = ""  # income | balance | cashflow for a statement row; "" for a figure a sentence states
 
 
 @dataclass
@@ -146,6 +162,7 @@ class GraphLookup:
     def facts(self, question: Question, links: list[Link], max_entities: int = 3) -> list[Fact]:
         """Facts about the best-linked entities, most relevant to the question first."""
         found: dict[tuple, Fact] = {}
+        asked = metric_named(question.text) if vocab.REPORTED_METRIC in question.relations else None
         for link in links[:max_entities]:
             e = link.entity
             for row in self.run(f"facts-out:{link.label}", FACTS_OUT, {"e": e}).rows:
@@ -155,11 +172,11 @@ class GraphLookup:
                 _add(found, Fact(row["s"], row["p"], e, _label(row["s"], row.get("sl")), _predicate_label(row["p"]),
                                  link.label))
             if link.kind in (vocab.COMPANY, vocab.ORGANIZATION):
-                for row in self.run(f"metrics:{link.label}", METRICS, {"e": e}).rows:
-                    label = str(row.get("label") or f"{link.label} {row.get('metric', '')} {row.get('period', '')}")
-                    value, unit = row["value"], str(row.get("unit") or "")
-                    _add(found, Fact(row["obs"], vocab.VALUE, value, label, "value", format_amount(value, unit),
-                                     figure=_figure(link.label, row, unit)))
+                # the metric the question names first (a filing holds hundreds of figures), then any
+                figures = self.figures(link, asked) if asked else []
+                figures += [_figure_fact(link, row) for row in self.run(f"metrics:{link.label}", METRICS, {"e": e}).rows]
+                for fact in figures:
+                    _add(found, fact)
             if sum(1 for f in found.values() if f.predicate != RDF.type) < 3:
                 for row in self.run(f"neighbourhood-2:{link.label}", NEIGHBOURHOOD_2, {"e": e}).rows:
                     _add(found, Fact(row["s"], row["p"], row["o"], _label(row["s"], row.get("sl")),
@@ -169,6 +186,11 @@ class GraphLookup:
             fact.score = relevance(question, fact, links)
         ranked.sort(key=lambda f: -f.score)
         return ranked
+
+    def figures(self, link: Link, metric: str) -> list[Fact]:
+        """The company's figures of one metric (by its name), as facts with their fields."""
+        rows = self.run(f"metrics:{link.label}:{metric}", METRIC_NAMED, {"e": link.entity, "name": Literal(metric)}).rows
+        return [_figure_fact(link, row) for row in rows]
 
     def exists(self, fact: Fact) -> bool:
         return bool(self.run("verify", EXISTS, {"s": fact.subject, "p": fact.predicate, "o": fact.object}).boolean)
@@ -226,9 +248,18 @@ def _local_name(iri: URIRef) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 
+def _figure_fact(link: Link, row: dict[str, Any]) -> Fact:
+    """A METRICS row as the fact of its value, with the figure's fields."""
+    label = str(row.get("label") or f"{link.label} {row.get('metric', '')} {row.get('period', '')}")
+    value, unit = row["value"], str(row.get("unit") or "")
+    return Fact(row["obs"], vocab.VALUE, value, label, "value", format_amount(value, unit),
+                figure=_figure(link.label, row, unit))
+
+
 def _figure(company: str, row: dict[str, Any], unit: str) -> Figure | None:
     try:
         value = Decimal(str(row["value"]))
     except ArithmeticError:
         return None
-    return Figure(company, str(row.get("metric") or ""), str(row.get("period") or ""), value, unit)
+    return Figure(company, str(row.get("metric") or ""), str(row.get("period") or ""), value, unit,
+                  str(row.get("statement") or ""))

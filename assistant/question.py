@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
+from ingestion.extract import lexicon
 from kgstore import vocab
 from kgstore.errors import KGAssistError
 
@@ -35,7 +36,9 @@ _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|hav
                      re.I)
 #: Capitalised words that do not start a sentence: names.
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]{2,}\b")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?![\d.,]\d)")  # "2018", "FY2018"
+#: A period written as a word: "FY2018", "Q3", "H1", "FY24", "3Q23", "CY2022".
+_PERIOD_WORD = re.compile(r"(?:FY|CY|Q[1-4]|H[12]|[1-4]Q|[12]H)['’]?\d{0,4}", re.I)
 #: Capitalised words that name a relation or a unit, not a subject.
 _NOT_NAMES = frozenset("ceo cfo coo cto chief eps ebitda fy usd eur gbp dkk jpy yes no i".split())
 _QUESTION_WORDS = frozenset("what who whom whose where when which why how is are was were does do did can could "
@@ -65,7 +68,7 @@ def name_phrases(text: str) -> tuple[str, ...]:
     for i, (word, start, end) in enumerate(words(text)):
         bare = re.sub(r"['’]s$", "", word)
         capitalised = bare[:1].isupper() or (bare[:1].isdigit() and any(c.isupper() for c in bare))
-        if (not capitalised or bare.lower() in _NOT_NAMES or _YEAR.fullmatch(bare)
+        if (not capitalised or bare.lower() in _NOT_NAMES or _YEAR.fullmatch(bare) or _PERIOD_WORD.fullmatch(bare)
                 or (i == 0 and bare.lower() in _QUESTION_WORDS)):
             runs.append([])
             continue
@@ -77,8 +80,10 @@ def name_phrases(text: str) -> tuple[str, ...]:
 
 
 def hinted_relations(text: str) -> frozenset[URIRef]:
+    """The relations a question's words point at; a metric it names ('net PPNE') asks a figure."""
     lowered = text.lower()
-    return frozenset(p for p, hints in RELATION_HINTS.items() if any(h in lowered for h in hints))
+    found = {p for p, hints in RELATION_HINTS.items() if any(h in lowered for h in hints)}
+    return frozenset(found | ({vocab.REPORTED_METRIC} if metric_named(text) else set()))
 
 
 @dataclass(frozen=True)
@@ -109,3 +114,15 @@ class Question:
         """Whether the question contains `label` as whole words (case and punctuation aside)."""
         key = vocab.label_key(label)
         return len(key) >= 3 and f" {key} " in self.key
+
+
+#: Each metric form as its padded terms, longest first, with its concept ("net sales" -> revenue).
+_METRIC_FORMS = sorted(((f" {' '.join(terms(form))} ", label) for label, forms in lexicon.METRICS.items()
+                        for form in forms), key=lambda item: -len(item[0]))
+
+
+def metric_named(text: str) -> str | None:
+    """The metric concept a text names ("net sales" -> "revenue", "net PPNE" -> "net property, plant
+    and equipment"), by the extractors' lexicon."""
+    lowered = f" {' '.join(terms(text.replace('-', ' ').replace('&', ' and ')))} "
+    return next((label for form, label in _METRIC_FORMS if form in lowered), None)

@@ -95,7 +95,8 @@ class Resolver:
                     merges.setdefault(surface.lower(), Merge(surface, label, iri, method))
                 return iri
             if isinstance(t, Node):
-                iri = vocab.ID[f"node/{sha1(t.key.encode()).hexdigest()[:20]}"]
+                # a node belongs to its document: the same figure in two filings is two figures
+                iri = vocab.ID[f"node/{sha1(f'{document}|{t.key}'.encode()).hexdigest()[:20]}"]
                 add(iri, RDF.type, t.type, extraction.start, extraction.end, extraction.confidence, extraction.extractor)
                 add(iri, vocab.LABEL, Literal(t.label), extraction.start, extraction.end, extraction.confidence,
                     extraction.extractor)

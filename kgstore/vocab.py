@@ -30,6 +30,9 @@ HAS_SUBSIDIARY, ISSUED_SECURITY, TICKER = KGA.hasSubsidiary, KGA.issuedSecurity,
 FILED, FILING_TYPE, HEADQUARTERED_IN, INDUSTRY = KGA.filed, KGA.filingType, KGA.headquarteredIn, KGA.industry
 REPORTED_METRIC, METRIC_OF, VALUE, UNIT, PERIOD, REPORTED_IN = (
     KGA.reportedMetric, KGA.metric, KGA.value, KGA.unit, KGA.period, KGA.reportedIn)
+# A statement figure's fields beyond metric, value, unit and period
+CONCEPT, LINE_LABEL, STATEMENT, SCALE, PERIOD_END, PERIOD_MONTHS = (
+    KGA.concept, KGA.lineLabel, KGA.statement, KGA.scaleAsPrinted, KGA.periodEnd, KGA.periodMonths)
 
 # Medical relations
 TREATS, CAUSES_ADVERSE_EVENT, CONTRAINDICATED_IN = KGA.treats, KGA.causesAdverseEvent, KGA.contraindicatedIn
@@ -47,6 +50,7 @@ DOMAIN_PREDICATES: frozenset[URIRef] = frozenset({
     RDF.type, LABEL, ALT_LABEL,
     HAS_EXECUTIVE, CEO, CFO, HAS_SUBSIDIARY, ISSUED_SECURITY, TICKER, FILED, FILING_TYPE,
     HEADQUARTERED_IN, INDUSTRY, REPORTED_METRIC, METRIC_OF, VALUE, UNIT, PERIOD, REPORTED_IN,
+    CONCEPT, LINE_LABEL, STATEMENT, SCALE, PERIOD_END, PERIOD_MONTHS,
     TREATS, CAUSES_ADVERSE_EVENT, CONTRAINDICATED_IN, INTERACTS_WITH, DOSAGE, DRUG_CLASS,
 })
 

@@ -71,13 +71,13 @@ def test_executives_subsidiaries_and_tickers_are_found():
     assert ("acme corp.", "tickerSymbol", "acme") in found
 
 
-def test_statement_table_lines_give_one_value_per_year():
+def test_statement_rows_give_one_value_per_year_with_the_concepts_sign():
     text = ("ACME CORP\nConsolidated Statements of Cash Flows (in millions)\n"
             "2023 2022 2021\nPurchases of property, plant and equipment (1,577) (1,373) (1,420)\n")
     found = PatternExtractor().extract(_doc(text, media_type="application/pdf", uri="/x/ACME_2023_10K.pdf"))
     values = {(str(e.subject.label)): str(e.object) for e in found
               if isinstance(e.subject, Node) and e.predicate == vocab.VALUE}
-    assert values["ACME capital expenditure FY2022"] == "-1373000000"
+    assert values["ACME capital expenditure FY2022"] == "1373000000"  # a payment: positive, as in US-GAAP
 
 
 def test_the_gazetteer_prefers_the_longest_label():

@@ -43,6 +43,20 @@ METRICS: dict[str, tuple[str, ...]] = {
     "total current liabilities": ("total current liabilities",),
 }
 
+
+def _with_statement_concepts(metrics: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The metrics above plus every statement concept of ingestion/mappings/concepts.yaml, by its
+    name and synonyms ("net PP&E", "PPNE"), so sentences, questions and statement rows share names."""
+    from .concepts import concepts
+
+    out = dict(metrics)
+    for c in concepts():
+        out[c.name] = tuple(dict.fromkeys((*out.get(c.name, ()), c.name, *c.synonyms)))
+    return out
+
+
+METRICS = _with_statement_concepts(METRICS)
+
 #: Word endings typical of drug names (INN stems).
 DRUG_SUFFIXES = (
     "mab", "nib", "pril", "sartan", "olol", "statin", "azole", "cycline", "mycin", "micin", "cillin", "floxacin",

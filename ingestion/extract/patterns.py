@@ -21,8 +21,8 @@ from kgstore import vocab
 
 from ..chunking import Span, sentences
 from ..loaders import LoadedDocument
-from ..numbers import parse_number, scale_of
-from . import lexicon
+from ..numbers import scale_of
+from . import lexicon, statements
 from .base import Extraction, Mention, Node
 from .gazetteer import Gazetteer, default_gazetteer, tokens
 
@@ -387,16 +387,6 @@ _HQ = re.compile(rf"(?:(?i:headquartered|based|head office|headquarters|register
                  rf"(?P<place2>(?:[{_UP}][{_LO}]+,[ ])?[{_UP}][{_LO}]+(?:[ ][{_UP}][{_LO}]+)?)-(?:based|headquartered)\b"
                  rf"|\b(?:from|in)\s+(?P<place3>{_PLACE}),?\s+where\s+(?:its|our|the company['’]s)\s+"
                  r"(?i:headquarters|head office|registered office|principal executive offices?)")
-_YEAR_HEADER = re.compile(r"\b((?:19|20)\d{2})\b")
-_TABLE_NUMBER = re.compile(r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?")
-# Numbers must be separated by whitespace: without that, a long digit run could be split in
-# exponentially many ways and a non-matching line would backtrack for minutes.
-_CELL = r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?"
-_TABLE_LINE = re.compile(r"\s*(?P<label>[A-Za-z][A-Za-z ,'&()/-]{2,90}?)[\s.:$]*"
-                         rf"(?P<nums>{_CELL}(?:\s+{_CELL})+)\s*$")
-_UNITS_NOTE = re.compile(r"in (thousands|millions|billions)", re.I)
-
-
 _LEARNED_TYPES = frozenset({vocab.COMPANY, vocab.PERSON, vocab.DRUG, vocab.DISEASE})
 
 
@@ -443,8 +433,8 @@ class PatternExtractor:
             out += self._medical(text, unit, found, main_drug, section)
             out += self._finance(text, unit, found, main_company, previous)
             previous = unit
-        if document.media_type == "application/pdf" and main_company is not None:
-            out += self._statement_tables(text, main_company)
+        if main_company is not None:
+            out += statements.figures(text, main_company, NAME)
         return out
 
     # ---------------------------------------------------------------------------- mentions
@@ -483,6 +473,9 @@ class PatternExtractor:
         filing's cover), else the one named most often (first on ties), else the title's name in a
         document about a company, else its opening subject ('Recordati has ...'), else (for a filing)
         the file's stem."""
+        registrant = _registrant(document.text)
+        if registrant is not None:
+            return registrant
         if companies and units:  # named by the first line or sentence, in any case ('KESTREL ROBOTICS, INC.')
             first = f" {vocab.label_key(document.text[units[0].start:units[0].end])} "
             named = [c for c in companies if c.start < units[0].end or f" {vocab.entity_key(c.text)} " in first]
@@ -642,43 +635,6 @@ class PatternExtractor:
                 out += _observation(company, metric, label, prior[0], prior[1], s.start, s.end, 0.8)
         return out
 
-    def _statement_tables(self, text: str, company: Mention) -> list[Extraction]:
-        """Lines like 'Total revenues  $ 32,765  $ 31,657' under a header of years, scaled by the
-        page's 'in millions' note: one metric observation per (metric, year)."""
-        out: list[Extraction] = []
-        offset = 0
-        for page in text.split("\f"):
-            scale_note = _UNITS_NOTE.search(page)
-            scale = scale_of(scale_note.group(1)) if scale_note else Decimal(1)
-            years: list[str] = []
-            line_start = offset
-            for line in page.split("\n"):
-                start, line_start = line_start, line_start + len(line) + 1
-                header_years = _YEAR_HEADER.findall(line)
-                if len(header_years) >= 2 and len(re.sub(r"[^A-Za-z]", "", line)) < 40:
-                    years = header_years
-                    continue
-                if not years:
-                    continue
-                m = _TABLE_LINE.match(line)
-                if not m:
-                    continue
-                label = re.sub(r"\s+", " ", m.group("label")).strip(" ,:").lower()
-                metric = self._metric_of.get(label)
-                if metric is None:
-                    continue
-                numbers = [parse_number(n) for n in _TABLE_NUMBER.findall(m.group("nums"))]
-                numbers = [n for n in numbers if n is not None]
-                metric_mention = Mention(line[m.start("label"):m.end("label")].strip(), start + m.start("label"),
-                                         start + m.start("label") + len(m.group("label").strip()), vocab.METRIC)
-                for year, value in zip(years, numbers):
-                    per_share = "per share" in label or "eps" in label
-                    amount = (value if per_share else value * scale, "USD/share" if per_share else "USD")
-                    out += _observation(company, metric_mention, metric, amount, f"FY{year}", start,
-                                        start + len(line), 0.7)
-            offset += len(page) + 1
-        return out
-
 
 _OBJECT_CUE = re.compile(r"\b(?:used to treat|used for|indicated for|indicated to reduce the risk of|indicated to "
                          r"treat|approved for|to treat|treats|prevents|contraindicated in|should not be (?:used|taken|"
@@ -717,6 +673,28 @@ def _units(text: str, split_lines: bool = True) -> list[Span]:
                 start = nxt
         out.append(Span(start, s.end))
     return [u for u in out if u.end > u.start and text[u.start:u.end].strip()]
+
+
+_SEC_COVER = re.compile(r"SECURITIES AND EXCHANGE COMMISSION", re.I)
+_REGISTRANT_BEFORE = re.compile(r"([^\n]*)\n[^\n]{0,40}\(\s*exact\s+name\s+of\s+(?:the\s+)?registrant", re.I)
+_AFTER_FILE_NUMBER = re.compile(r"commission\s+file\s+(?:number|no\.?):?\s*[\d-]+\.?[ \t\xa0]*\n([^\n]+)", re.I)
+
+
+def _registrant(text: str) -> Mention | None:
+    """The filer an SEC filing's cover names: the line above '(Exact name of registrant as specified
+    in its charter)', or the line after the commission file number."""
+    head = text[:8000]
+    if not _SEC_COVER.search(head[:3000]):
+        return None
+    m = _REGISTRANT_BEFORE.search(head) or _AFTER_FILE_NUMBER.search(head)
+    if m is None:
+        return None
+    line = m.group(1)
+    name = re.split(r"_{3,}|commission\s+file\s+(?:number|no\.?)\s*[\d-]+\.?", line, flags=re.I)[-1].strip(" _\t\xa0")
+    if not (2 <= len(name) <= 80) or not re.search(r"[A-Za-z]", name) or name.startswith("(") or ":" in name:
+        return None
+    at = m.start(1) + line.rfind(name)
+    return Mention(name, at, at + len(name), vocab.COMPANY)
 
 
 def _main_drug(text: str, units: list[Span], mentions: list[list[Mention]]) -> Mention | None:
@@ -1515,7 +1493,7 @@ def _observation(company: Mention, metric: Mention, metric_label: str, amount: t
                  period: str, start: int, end: int, confidence: float) -> list[Extraction]:
     """A reported metric value as an n-ary node: company -> observation -> metric, value, unit, period."""
     value, unit = amount
-    key = f"obs|{vocab.entity_key(company.text)}|{metric_label}|{period}"
+    key = f"obs|{vocab.entity_key(company.text)}|{metric_label}|{period}|{metric.start}|{value}"  # one per statement
     node = Node(key, vocab.METRIC_OBSERVATION, f"{company.text} {metric_label} {period}")
     metric_mention = Mention(metric.text, metric.start, metric.end, vocab.METRIC)
     decimal = Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
