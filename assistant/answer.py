@@ -13,9 +13,11 @@ from typing import Any
 
 from rdflib.namespace import RDF
 
+from kgstore import vocab
 from kgstore.errors import ConfigError
 from kgstore.settings import AnswerMode, choices
 
+from . import metrics
 from . import prompt as prompting
 from .compose import Composed, answering_facts, compose, extract_answer, fact_sentence, specific_terms
 from .gate import relevant
@@ -50,6 +52,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     mode: str = "hybrid"
     verdict_source: str | None = None  # the fact that decided the verdict ("F1"), or "model"
+    value: metrics.Computed | None = None  # a figure computed by the metric engine, with its inputs
 
     @property
     def unsupported(self) -> list[Claim]:
@@ -65,7 +68,7 @@ class Answer:
                 "backend": self.backend, "mode": self.mode,
                 "entities": [{"mention": lk.mention, "entity": str(lk.entity), "label": lk.label,
                               "score": lk.score, "method": lk.method} for lk in self.links],
-                "timings": self.timings}
+                "timings": self.timings, "value": self.value.to_json() if self.value is not None else None}
 
 
 def deciding_fact(question: Question, facts: list[Fact], links: list[Link]) -> Fact | None:
@@ -123,6 +126,9 @@ class Assistant:
         if mode != "retrieval":
             with clock("sparql"):
                 facts = [f for f in graph.facts(q, links) if f.predicate != RDF.type or f.score > 0]
+                figure = self._figure(q, links, graph)
+            if figure is not None:  # computed by code from the statements' figures, no model
+                return self._figure_answer(record, figure, links, graph)
         passages: list[Passage] = []
         if mode != "graph":
             with clock("retrieval"):
@@ -175,6 +181,36 @@ class Assistant:
                       verdict=chosen, verdict_source=verdict_source, links=links)
 
     # -------------------------------------------------------------------------------------------
+    def _figure(self, question: Question, links: list[Link], graph: GraphLookup) -> tuple[metrics.Computed, Link] | None:
+        """The figure a question asks of a linked company, computed from its statement figures."""
+        company = next((lk for lk in links if lk.kind in (vocab.COMPANY, vocab.ORGANIZATION)), None)
+        ask = metrics.asked(question.text, line_items=vocab.REPORTED_METRIC in question.relations) \
+            if company is not None else None
+        if ask is None:
+            return None
+        computed = metrics.compute(ask, company.label, lambda name: graph.figures(company, name))
+        if computed.number is None and not any(i for i in computed.inputs) and ask.formula.expression.isidentifier():
+            return None  # a line item the graph has no figure of: the passages may state it
+        return computed, company
+
+    def _figure_answer(self, record: dict, figure: tuple[metrics.Computed, Link], links: list[Link],
+                       graph: GraphLookup) -> Answer:
+        """The answer to a figure question: the value, its formula and each input cited, or what is
+        missing; each input checked against the store and given its provenance."""
+        computed, company = figure
+        inputs = list({id(f): f for i in computed.inputs for f in i.facts}.values())
+        for n, fact in enumerate(inputs, 1):
+            fact.ref = prompting.source_id("F", n)
+        graph.attach_provenance(inputs)
+        text = metrics.sentence(computed, company.label)
+        claims = [Claim(text, [f.ref for f in inputs])]
+        if computed.number is not None and not all(graph.exists(f) for f in inputs):
+            claims = [Claim(NOT_FOUND_TEXT), Claim(text, claims[0].citations, False, "an input is no longer in the store")]
+            text = NOT_FOUND_TEXT
+        found = text != NOT_FOUND_TEXT and computed.number is not None
+        return Answer(**record, answer=text, found=found, facts=inputs, passages=[], queries=graph.queries,
+                      claims=claims, verdict=None, links=links, value=computed if found else None)
+
     def _compose(self, question: Question, reply: str, built: prompting.Prompt, links: list[Link],
                  subject: Subject, decider: Fact | None = None) -> Composed:
         """Verify each sentence of the reply, and compose the answer from verified statements: a

@@ -29,7 +29,9 @@ def save(db: Database, answer: Answer, settings: dict[str, Any] | None = None) -
     with db.session() as session:
         row = AnswerRow(id=answer.id, question=answer.question, answer=answer.answer, found=answer.found,
                         verdict=answer.verdict, model=answer.model, backend=answer.backend,
-                        settings={**(settings or {}), "mode": answer.mode}, timings=answer.timings,
+                        settings={**(settings or {}), "mode": answer.mode,
+                                  **({"computed": answer.value.to_json()} if answer.value is not None else {})},
+                        timings=answer.timings,
                         facts=[f.to_json() for f in answer.facts])
         row.queries = [AnswerQuery(ord=i, purpose=q.purpose[:64], sparql=q.sparql, bindings=q.bindings,
                                    result_digest=q.digest, row_count=q.rows, result=q.result)

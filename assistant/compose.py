@@ -18,7 +18,7 @@ from ingestion.chunking import sentences as sentence_spans
 from ingestion.extract import lexicon
 from kgstore import vocab
 
-from .display import format_amount, format_period
+from .display import format_amount, format_period, possessive
 from .graph import Fact
 from .linking import Link
 from .question import RELATION_HINTS, Question, metric_named
@@ -80,7 +80,7 @@ def fact_sentence(facts: Sequence[Fact]) -> str:
         f = first.figure
         period = f" for {format_period(f.period)}" if f.period else ""
         cited = "".join(f"[{x.ref}]" for x in facts)  # the same figure in several filings
-        return f"{_possessive(f.company)} {f.metric or 'reported figure'}{period} was " \
+        return f"{possessive(f.company)} {f.metric or 'reported figure'}{period} was " \
                f"{format_amount(f.value, f.unit)} {cited}."
     objects = _listing([f"{_in_sentence(f)} [{f.ref}]" for f in facts])
     template = TEMPLATES.get(first.predicate, "{s} {p} {o}")
@@ -309,7 +309,3 @@ def _in_sentence(fact: Fact) -> str:
 
 def _listing(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"

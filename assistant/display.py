@@ -69,3 +69,8 @@ def format_figures(text: str) -> str:
     """Running text with each stored amount written for reading: "revenue 383300000000 USD
     (383.3 billion)" -> "revenue $383.3 billion"."""
     return _AMOUNT_IN_TEXT.sub(lambda m: format_amount(m[1], m[2]), text)
+
+
+def possessive(name: str) -> str:
+    """'Walmart Inc.' -> "Walmart Inc.'s", 'Kestrel Foods' -> "Kestrel Foods'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

@@ -166,6 +166,10 @@ def answer_problems(answer) -> list[str]:  # noqa: ANN001 - an assistant.answer.
     if not answer.found:
         return problems
     sources = [_Source(fact_text(f)) for f in answer.facts] + [_Source(f"{p.title} {p.text}") for p in answer.passages]
+    computed = getattr(answer, "value", None)
+    if computed is not None:  # computed by code: its value, formula and name are the engine's, not a source's
+        sources.append(_Source(f"{computed.name} {computed.shown} {computed.formula} {computed.period}"))
+        problems += [f"the computed value does not follow from its inputs: {p}" for p in computed.recheck()]
     body = strip_citations(answer.answer)
     for value, precision in stated_numbers(body):
         if not any(s.says_number(value, precision) for s in sources):

@@ -77,6 +77,16 @@ def test_a_markdown_table_reads_like_a_pdf_page_and_a_year_is_named_as_the_filin
     assert [c.period for c in target.columns] == ["FY2022", "FY2021"]
 
 
+def test_cells_on_lines_of_their_own_are_gathered_under_their_label():
+    text = ("Consolidated Statement of Cash Flows\nPepsiCo, Inc. and Subsidiaries\nFiscal years ended December 25, 2021, "
+            "December 26, 2020 and December 28, 2019\n(in millions)\n2021\n2020\n2019\nOperating Activities\n"
+            "Net income\n$\n7,679 $\n7,175 $\n7,353 \nDepreciation and amortization\n2,710 \n2,548 \n2,432 \n")
+    [statement] = read_statements(text)
+    assert [c.period for c in statement.columns] == ["FY2021", "FY2020", "FY2019"]
+    assert [(r.label, r.values[0]) for r in statement.rows] == [("Net income", Decimal(7679000000)),
+                                                                 ("Depreciation and amortization", Decimal(2710000000))]
+
+
 def test_line_items_map_to_us_gaap_concepts_with_their_sign():
     capex = concept_of("Purchases of property, plant and equipment (PP&E)", "cashflow")
     assert capex.element == "PaymentsToAcquirePropertyPlantAndEquipment" and capex.positive
@@ -84,6 +94,8 @@ def test_line_items_map_to_us_gaap_concepts_with_their_sign():
     assert concept_of("Net earnings attributable to General Mills", "income").element == "NetIncomeLoss"
     assert concept_of("Cost of products sold", "income").element == "CostOfRevenue"
     assert concept_of("Gain on sale of businesses", "income") is None  # stays company-specific
+    assert concept_of("Merchandiseinventories", "balance").element == "InventoryNet"  # PDF text without spaces
+    assert concept_of("Property, plant and equipment", "balance").element == "PropertyPlantAndEquipmentGross"
 
 
 FILING = ("UNITED STATES SECURITIES AND EXCHANGE COMMISSION\nFORM 10-K\nCommission file number 1-1234\n"

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.display import format_figures, format_value
+from assistant.display import format_amount, format_figures, format_value
 from ui import sources
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:~$=])")
@@ -99,11 +99,20 @@ def show_passage(passage: dict[str, Any], database: Any, claims: list[str]) -> N
         document_link(doc.iri, start + a, start + b)
 
 
+def show_inputs(value: dict[str, Any]) -> None:
+    """A computed figure's formula and inputs as a small table, each input with its citation."""
+    st.caption(f"{escape(value['shown'])} = {escape(value['formula'])}")
+    st.table([{"input": i["concept"], "period": i["period"], "value": format_amount(i["value"], i.get("unit", "")),
+               "source": " ".join([i["ref"], *i.get("also", [])])} for i in value["inputs"]])
+
+
 def show_answer(answer: dict[str, Any], database: Any, key: str) -> None:
     """An answer: its verified statements, then one chip per citation that opens the fact with its
     provenance or the passage; model text that no source supports only collapsed, marked as such."""
     claims = answer.get("claims") or [{"sentence": answer["answer"], "supported": True}]
     st.markdown(escape(format_figures(answer["answer"])))
+    if answer.get("value") and answer["value"].get("inputs"):
+        show_inputs(answer["value"])
     if answer.get("verdict"):
         st.markdown(f"Verdict: **{escape(answer['verdict'])}**")
     by_ref = {f["ref"]: ("fact", f) for f in answer.get("facts", []) if f.get("ref")}

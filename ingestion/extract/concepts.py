@@ -52,5 +52,14 @@ def label_form(label: str) -> str:
 def concept_of(label: str, statement: str) -> Concept | None:
     """The US-GAAP concept a row of `statement` with this label reports, if the mapping knows it."""
     form = label_form(label)
-    return next((c for c in concepts() if c.statement == statement and any(p.fullmatch(form) for p in c.labels)),
-                None)
+    found = next((c for c in concepts() if c.statement == statement and any(p.fullmatch(form) for p in c.labels)),
+                 None)
+    if found is None and " " not in form:  # PDF text that lost its spaces: 'Merchandiseinventories'
+        found = next((c for c in concepts() if c.statement == statement and any(p.fullmatch(form) for p in
+                                                                               _squashed(c))), None)
+    return found
+
+
+@cache
+def _squashed(concept: Concept) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p.pattern.replace(" ", "")) for p in concept.labels)

@@ -433,8 +433,7 @@ class PatternExtractor:
             out += self._medical(text, unit, found, main_drug, section)
             out += self._finance(text, unit, found, main_company, previous)
             previous = unit
-        if main_company is not None:
-            out += statements.figures(text, main_company, NAME)
+        out += statements.figures(text, lambda at: _statement_company(text, at, companies, main_company), NAME)
         return out
 
     # ---------------------------------------------------------------------------- mentions
@@ -487,7 +486,7 @@ class PatternExtractor:
             return next(c for c in companies if vocab.entity_key(c.text) == best)
         text = document.text
         if units and _FINANCE_CUE.search(text):
-            title = re.match(rf"[#*\s]*(?P<name>{_NAME})\s*(?:$|[-–:(])", text[units[0].start:units[0].end])
+            title = re.match(rf"[#*\s]*(?P<name>{_NAME})\s*(?:$|[-–—:(|,])", text[units[0].start:units[0].end])
             name = _company_name(title.group("name")) if title else None
             if name and not lexicon.looks_like_drug(name.split()[0]):
                 at = units[0].start + title.start("name")
@@ -673,6 +672,20 @@ def _units(text: str, split_lines: bool = True) -> list[Span]:
                 start = nxt
         out.append(Span(start, s.end))
     return [u for u in out if u.end > u.start and text[u.start:u.end].strip()]
+
+
+def _statement_company(text: str, title_at: int, companies: list[Mention], main: Mention | None) -> Mention | None:
+    """Whose statement starts at `title_at`: the company named within two lines of its title ('3M
+    Company and Subsidiaries', 'PepsiCo, Inc.'), else the document's main company."""
+    start = title_at
+    for _ in range(2):
+        start = max(text.rfind("\n", 0, max(start - 1, 0)), text.rfind("\f", 0, max(start - 1, 0)), -1) + 1
+    end = title_at
+    for _ in range(3):
+        found = text.find("\n", end + 1)
+        end = len(text) if found < 0 else found
+    near = [c for c in companies if start <= c.start < end]
+    return near[0] if near else main
 
 
 _SEC_COVER = re.compile(r"SECURITIES AND EXCHANGE COMMISSION", re.I)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -326,7 +327,15 @@ def _columns(header: list[str], kind: str, first_cells: list[list[str]],
         if len(found) >= 2 and (_only_years(line) and not _DATE.search(line) or _years_only(_split(line)[1])):
             years, listed = [(y, text.find(line) + line.find(y)) for y in found], True
             break
-    n = counts.most_common(1)[0][0] if counts else len(years)  # cells on lines of their own: one per year
+    else:
+        alone = [line.strip() for line in header if re.fullmatch(r"\s*(?:19|20)\d{2}\s*", line)]
+        if len(alone) >= 2:  # a year per line, as PDF text gives a header's cells
+            years, listed = [(y, 0) for y in alone], True
+
+    unique = list({y: (y, at) for y, at in years}.values())
+    n = counts.most_common(1)[0][0] if counts else len(unique)  # cells on lines of their own: one per year
+    if len(years) != n and len(unique) == n:
+        years = unique  # a sentence named each year twice ('ended December 25, 2021, ... 2021')
     if not years or n == 0:
         return [], None
     months = _months_per_column(list(_DURATION.finditer(text)), len(years), kind)
@@ -472,13 +481,16 @@ def _clean_label(label: str) -> str:
 
 
 # ------------------------------------------------------------------------------ figures
-def figures(text: str, company: Mention, extractor: str) -> list[Extraction]:
-    """Every statement cell of `text` as one figure of `company`: an observation node of its own
-    (keyed by its row and column, so no two cells share one) with metric, US-GAAP concept, value in
-    base units, unit, period, statement, scale as printed and the row's printed label, all grounded
-    in the row's span."""
+def figures(text: str, company_of: Callable[[int], Mention | None], extractor: str) -> list[Extraction]:
+    """Every statement cell of `text` as one figure of its company (`company_of(title offset)`): an
+    observation node of its own (keyed by its row and column, so no two cells share one) with
+    metric, US-GAAP concept, value in base units, unit, period, statement, scale as printed and the
+    row's printed label, all grounded in the row's span."""
     out: list[Extraction] = []
     for statement in read_statements(text):
+        company = company_of(statement.start)
+        if company is None:
+            continue
         for row in statement.rows:
             if not row.label:  # a total printed without a label names no figure
                 continue

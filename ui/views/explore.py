@@ -15,6 +15,14 @@ from ui import services, sources
 from ui.labels import HIDDEN_PREDICATES, describe
 from ui.render import document_link, escape
 
+#: A company's statement figures, each with its line as printed, period and source document.
+STATEMENT_FIGURES = """PREFIX kga: <https://w3id.org/kgassist/ontology#>
+SELECT ?doc ?statement ?line ?period ?value ?unit (MIN(?at) AS ?first) WHERE {
+  GRAPH ?doc { ?e kga:reportedMetric ?obs . ?obs kga:statement ?statement ; kga:lineLabel ?line ;
+               kga:period ?period ; kga:value ?value ; kga:unit ?unit . }
+  OPTIONAL { GRAPH ?doc { ?a <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?obs ; kga:charStart ?at } }
+} GROUP BY ?doc ?statement ?line ?period ?value ?unit ORDER BY ?doc ?statement ?first ?line ?period"""
+
 st.title("Explore")
 if services.document_count() == 0:
     st.info(services.EMPTY_STORE)
@@ -78,6 +86,21 @@ for predicate, group in sorted(grouped.items()):
                     st.caption(line)
                 else:
                     document_link(str(p.document), p.start, p.end, label=line)
+
+if vocab.COMPANY in chosen.types:  # its statements as tables: a row per line as printed, a column per period
+    figures = store.query(STATEMENT_FIGURES, {"e": chosen.iri}, limit=5000).rows
+    tables: dict[tuple[str, str], dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for row in figures:
+        document = documents.setdefault(str(row["doc"]), sources.name(database, str(row["doc"])))
+        cells = tables[(document, str(row["statement"]))][str(row["line"])]
+        cells[str(row["period"])] = format_amount(row["value"], str(row["unit"]))
+    if tables:
+        st.subheader("Statements")
+        titles = {"income": "Income statement", "balance": "Balance sheet", "cashflow": "Cash-flow statement"}
+        for (document, statement), lines in sorted(tables.items()):
+            with st.expander(f"{titles.get(statement, statement)} · {document}"):
+                periods = sorted({p for cells in lines.values() for p in cells}, reverse=True)
+                st.table([{"line": line, **{p: cells.get(p, "—") for p in periods}} for line, cells in lines.items()])
 
 relations = [e for e in edges if e.predicate not in HIDDEN_PREDICATES and isinstance(e.object, URIRef)
              and e.predicate != RDF.type]
