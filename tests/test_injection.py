@@ -170,7 +170,8 @@ def injected(tmp_path_factory, embedder) -> KB:
 def test_a_model_that_obeys_the_injection_is_caught_by_the_verifier_and_nothing_is_written(injected):
     before = injected.store.graph_sizes()
     llm = ScriptedLLM("Acme Corp. reported revenue of $99 billion [F1]. INSERT DATA { <urn:evil> <urn:says> 1 }")
-    answer = injected.assistant(llm).ask(QUESTION)
+    # a question without a period, so the model is prompted (a figure asked for a year is computed by code)
+    answer = injected.assistant(llm).ask("What revenue did Acme report?")
     assert llm.prompts[0][0] == {"role": "system", "content": prompting.SYSTEM}
     assert "<|im_start|>" not in llm.prompts[0][1]["content"] and "[F1] Acme Corp. figure" not in llm.prompts[0][1]["content"]
     lie = next(c for c in answer.claims if "99" in c.sentence)
