@@ -135,11 +135,13 @@ def _concept_names() -> dict[str, str]:
 
 
 @cache
-def _forms() -> list[tuple[str, str]]:
-    """(padded terms of a form, identifier), longest first: how questions name concepts."""
+def _forms() -> list[tuple[re.Pattern, str]]:
+    """(a pattern of a form's words, identifier), longest form first: how questions name concepts."""
     out = [(f" {' '.join(terms(form.replace('&', ' and ')))} ", identifier(name))
            for name, forms in lexicon.METRICS.items() for form in (name, *forms)]
-    return sorted((f for f in out if f[0].strip()), key=lambda f: -len(f[0]))
+    joint = r"[\s,&/-]+(?:(?:and|of|the|for|in|to)[\s,&/-]+)?"
+    return [(re.compile(r"\b" + joint.join(re.escape(w) for w in form.split()) + r"\b"), ident)
+            for form, ident in sorted((f for f in out if f[0].strip()), key=lambda f: -len(f[0]))]
 
 
 # ----------------------------------------------------------------------------- questions
@@ -189,24 +191,25 @@ def _year(y: str) -> str:
 
 
 def _named(text: str) -> Formula | None:
+    """The named formula the text asks for, by its longest synonym the text writes."""
     padded = f" {' '.join(terms(text.replace('-', ' ').replace('&', ' and ').replace('%', ' % ')))} "
-    best = None
-    for f in formulas():
-        for synonym in f.synonyms:
-            form = f" {' '.join(terms(synonym.replace('-', ' ').replace('%', ' % ')))} "
-            if form.strip() and form in padded and (best is None or len(form) > len(best[0])):
-                best = (form, f)
-    return best[1] if best else None
+    return next((f for form, f in _synonyms() if form in padded), None)
+
+
+@cache
+def _synonyms() -> list[tuple[str, Formula]]:
+    """(padded terms of a synonym, its formula), longest first."""
+    out = [(f" {' '.join(terms(synonym.replace('-', ' ').replace('%', ' % ')))} ", f)
+           for f in formulas() for synonym in f.synonyms]
+    return sorted((o for o in out if o[0].strip()), key=lambda o: -len(o[0]))
 
 
 def _concepts_in(text: str) -> list[tuple[int, int, str]]:
     """Where a text names concepts: (start, end, identifier), longest names first, not overlapping."""
     lowered = text.lower().replace("&", " and ")
     found: list[tuple[int, int, str]] = []
-    for form, ident in _forms():
-        words = form.strip().split()
-        pattern = r"\b" + r"[\s,&/-]+(?:(?:and|of|the|for|in|to)[\s,&/-]+)?".join(re.escape(w) for w in words) + r"\b"
-        for m in re.finditer(pattern, lowered):
+    for pattern, ident in _forms():
+        for m in pattern.finditer(lowered):
             if not any(a < m.end() and m.start() < b for a, b, _ in found):
                 found.append((m.start(), m.end(), ident))
     return sorted(found)

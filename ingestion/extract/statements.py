@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from decimal import Decimal
 
 from rdflib import Literal, URIRef
@@ -539,5 +540,10 @@ def _own_name(label: str, kind: str) -> str:
     of another statement has that name ('accounts payable' among cash flows is a change, not the
     balance)."""
     form = label_form(label)
-    taken = {c.name for c in concepts()} | {s.lower() for c in concepts() for s in c.synonyms}
-    return f"{form} ({_STATEMENT_NAMES[kind]})" if form in taken else form
+    return f"{form} ({_STATEMENT_NAMES[kind]})" if form in _concept_names() else form
+
+
+@cache
+def _concept_names() -> frozenset[str]:
+    """Every concept's name and synonym, reserved for the concept."""
+    return frozenset({c.name for c in concepts()} | {s.lower() for c in concepts() for s in c.synonyms})
