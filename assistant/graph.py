@@ -70,7 +70,7 @@ METRICS = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period
 } ORDER BY ?period ?metric ?obs ?label ?value ?unit ?statement"""
 
 #: A company's figures of one metric, named by its label (?name), latest period first.
-METRIC_NAMED = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period ?statement WHERE {
+METRIC_NAMED = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?period ?statement ?end ?g WHERE {
   GRAPH ?g {
     ?e kga:reportedMetric ?obs .
     ?obs kga:metric ?m ; kga:value ?value .
@@ -80,6 +80,7 @@ METRIC_NAMED = PREFIXES + """SELECT DISTINCT ?obs ?label ?metric ?value ?unit ?p
     OPTIONAL { ?obs kga:unit ?unit }
     OPTIONAL { ?obs kga:period ?period }
     OPTIONAL { ?obs kga:statement ?statement }
+    OPTIONAL { ?obs kga:periodEnd ?end }
   }
 } ORDER BY DESC(?period) ?obs ?label ?value ?unit ?statement"""
 
@@ -96,6 +97,8 @@ class Figure:
     value: Decimal
     unit: str
     statement: str = ""  # income | balance | cashflow for a statement row; "" for a figure a sentence states
+    end: str = ""  # the period's last day (ISO date), when the statement's column header gives it
+    document: str = ""  # the named graph (the source document) that states it
 
 
 @dataclass
@@ -262,4 +265,4 @@ def _figure(company: str, row: dict[str, Any], unit: str) -> Figure | None:
     except ArithmeticError:
         return None
     return Figure(company, str(row.get("metric") or ""), str(row.get("period") or ""), value, unit,
-                  str(row.get("statement") or ""))
+                  str(row.get("statement") or ""), str(row.get("end") or ""), str(row.get("g") or ""))

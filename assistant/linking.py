@@ -49,6 +49,10 @@ class EntityLinker:
             for key in {vocab.label_key(label), vocab.entity_key(label), folded(vocab.entity_key(label))}:
                 if len(key) >= 2:
                     self._by_key[key].setdefault(entity, (label, kind))
+        self._initialisms: dict[str, dict[URIRef, tuple[str, URIRef]]] = defaultdict(dict)
+        for entity, (label, kind) in self._label.items():
+            if kind in (vocab.COMPANY, vocab.ORGANIZATION) and (short := initialism(label)):
+                self._initialisms[short][entity] = (label, kind)
         self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
         self._keys_by_first_word: dict[str, list[str]] = defaultdict(list)
         for key in self._by_key:
@@ -98,6 +102,8 @@ class EntityLinker:
                     shortest = min(longer, key=len)
                     matches, method = self._by_key[shortest], "partial"
                     score = round(0.6 + 0.3 * len(key) / len(shortest), 4)
+            if not matches and j - i == 1 and len(self._initialisms.get(surface, ())) == 1:
+                matches, method, score = self._initialisms[surface], "initials", 0.8  # 'AMD' for Advanced Micro Devices
             if not matches:
                 if j - i <= 3:
                     pending.append((i, j, surface))
@@ -151,6 +157,19 @@ _LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "
 def folded(key: str) -> str:
     """A label key in plain letters, as people type a name without its accents: 'ørsted' -> 'orsted'."""
     return "".join(c for c in unicodedata.normalize("NFKD", key.translate(_LETTERS)) if not unicodedata.combining(c))
+
+
+#: Words a company's initialism leaves out ('Advanced Micro Devices, Inc.' is AMD).
+_NOT_INITIALLED = frozenset("inc incorporated corp corporation co company companies plc ltd limited llc lp sa ag nv se "
+                            "the of and holdings group".split())
+
+
+def initialism(label: str) -> str:
+    """The capitals a company's name is written as ('Advanced Micro Devices, Inc.' -> 'AMD'), for names
+    of three or more words (two-letter initialisms of two-word names are too often a word)."""
+    parts = [w for w in words(label.replace("&", " and ")) if w[0].lower() not in _NOT_INITIALLED]
+    initials = "".join(w[0][0] for w in parts if w[0][0].isalpha())
+    return initials.upper() if len(parts) >= 3 and len(initials) == len(parts) else ""
 
 
 def _worth_linking(surface: str, n_words: int) -> bool:

@@ -58,14 +58,16 @@ class Input:
     value: Decimal
     fact: Fact
     also: list[Fact] = field(default_factory=list)  # the same figure from other filings, cited too
+    earlier: list[Fact] = field(default_factory=list)  # a different figure an earlier filing stated (restated since)
 
     @property
     def facts(self) -> list[Fact]:
-        return [self.fact, *self.also]
+        return [self.fact, *self.also, *self.earlier]
 
     @property
     def cited(self) -> str:
-        return "".join(f"[{f.ref}]" for f in self.facts)
+        """The citations of the value itself (the earlier filings' differing figures are cited apart)."""
+        return "".join(f"[{f.ref}]" for f in (self.fact, *self.also))
 
 
 @dataclass
@@ -107,7 +109,9 @@ class Computed:
                 "shown": self.shown, "formula": self.formula, "period": self.period,
                 "inputs": [{"concept": i.name, "period": i.period, "value": str(i.value),
                             "unit": i.fact.figure.unit, "ref": i.fact.ref,
-                            "also": [f.ref for f in i.also]} for i in self.inputs], "missing": self.missing}
+                            "also": [f.ref for f in i.also],
+                            "earlier": [{"value": str(f.figure.value), "ref": f.ref} for f in i.earlier]}
+                           for i in self.inputs], "missing": self.missing}
 
 
 class MissingInput(LookupError):
@@ -289,10 +293,14 @@ def compute(ask: Ask, company: str, figures: Callable[[str], Sequence[Fact]]) ->
         if fact is None:
             raise MissingInput(_concept_names().get(name, name.replace("_", " ")), period)
         if not any(i.fact is fact for i in computed.inputs):
-            same = [f for f in cache[name] if f is not fact and f.figure.period == period and f.subject != fact.subject
-                    and f.figure.value == fact.figure.value and f.figure.unit == fact.figure.unit
-                    and f.figure.statement == fact.figure.statement]
-            computed.inputs.append(Input(_concept_names().get(name, name), period, fact.figure.value, fact, same))
+            peers = [f for f in cache[name] if f is not fact and f.figure.period == period and f.subject != fact.subject
+                     and f.figure.unit == fact.figure.unit and f.figure.statement == fact.figure.statement]
+            same = [f for f in peers if f.figure.value == fact.figure.value]
+            reach = _reach(cache[name])
+            earlier = [f for f in peers if f.figure.value != fact.figure.value and f.figure.statement
+                       and reach.get(f.figure.document, "") < reach.get(fact.figure.document, "")]
+            computed.inputs.append(Input(_concept_names().get(name, name), period, fact.figure.value, fact, same,
+                                         earlier))
         return fact.figure.value
 
     try:
@@ -311,10 +319,29 @@ def compute(ask: Ask, company: str, figures: Callable[[str], Sequence[Fact]]) ->
 
 
 def _pick(facts: Sequence[Fact], period: str) -> Fact | None:
-    """The figure for `period`: a statement row over a sentence's figure, money over per-share."""
+    """The figure for `period`: a statement row over a sentence's figure, money over per-share, and
+    of a figure restated, the latest filing's (the document whose statements reach furthest)."""
     matching = [f for f in facts if f.figure.period == period]
-    matching.sort(key=lambda f: (not f.figure.statement, "/" in f.figure.unit, f.figure.unit == "%"))
+    reach = _reach(facts)
+    matching.sort(key=lambda f: (not f.figure.statement, "/" in f.figure.unit, f.figure.unit == "%",
+                                 _negated(reach.get(f.figure.document, ""))))
     return matching[0] if matching else None
+
+
+def _reach(facts: Sequence[Fact]) -> dict[str, str]:
+    """Per source document, the latest period its figures cover (an end date, else the period's
+    year): a filing's recency, since a later filing's statements cover later periods."""
+    reach: dict[str, str] = {}
+    for f in facts:
+        year = re.search(r"\d{4}", f.figure.period)
+        when = f.figure.end or (f"{year.group()}-12-31" if year else "")
+        reach[f.figure.document] = max(reach.get(f.figure.document, ""), when)
+    return reach
+
+
+def _negated(iso: str) -> tuple[int, ...]:
+    """A sort key putting later ISO dates first."""
+    return tuple(-int(n) for n in re.findall(r"\d+", iso))
 
 
 def _shift(period: str, years: int) -> str:
@@ -412,8 +439,17 @@ def sentence(computed: Computed, company: str) -> str:
     period = format_period(computed.period) if "–" not in computed.period else computed.period
     if len(computed.inputs) == 1 and computed.formula == computed.inputs[0].name:  # a line item
         [i] = computed.inputs
-        return f"{possessive(company)} {computed.name} for {period} was {computed.shown} {i.cited}."
+        return f"{possessive(company)} {computed.name} for {period} was {computed.shown} {i.cited}.{_restated(i)}"
     inputs = "; ".join(f"{i.name} {i.period} {format_amount(i.value, i.fact.figure.unit)} {i.cited}"
                        for i in computed.inputs)
+    notes = "".join(_restated(i) for i in computed.inputs)
     return (f"{possessive(company)} {computed.name} for {period} was {computed.shown}, computed as "
-            f"{computed.formula} from {inputs}.")
+            f"{computed.formula} from {inputs}.{notes}")
+
+
+def _restated(i: Input) -> str:
+    """What an earlier filing stated for an input the latest filing restates (empty if none)."""
+    if not i.earlier:
+        return ""
+    before = ", ".join(f"{format_amount(f.figure.value, f.figure.unit)} [{f.ref}]" for f in i.earlier)
+    return f" The {i.period} {i.name} is the latest filing's figure; an earlier filing stated {before}."

@@ -18,10 +18,10 @@ from ingestion.numbers import numbers_in, parse_number, scale_of
 from kgstore import vocab
 
 E = "https://example.org/e/"
-METFORMIN, T2D, PFIZER, BOURLA = (URIRef(E + n) for n in ("metformin", "t2d", "pfizer", "bourla"))
+METFORMIN, T2D, PFIZER, BOURLA, AMD = (URIRef(E + n) for n in ("metformin", "t2d", "pfizer", "bourla", "amd"))
 LABELS = [(METFORMIN, "metformin", vocab.DRUG), (METFORMIN, "Glucophage", vocab.DRUG),
           (T2D, "type 2 diabetes", vocab.DISEASE), (PFIZER, "Pfizer Inc.", vocab.COMPANY),
-          (BOURLA, "Albert Bourla", vocab.PERSON)]
+          (BOURLA, "Albert Bourla", vocab.PERSON), (AMD, "ADVANCED MICRO DEVICES, INC.", vocab.COMPANY)]
 
 
 def fact(s, p, o, sl, pl, ol, ref="F1") -> Fact:  # noqa: ANN001
@@ -64,6 +64,7 @@ def test_a_question_knows_its_names_years_and_what_it_mentions():
     ("What does metfromin treat?", METFORMIN, "fuzzy"),           # a typo
     ("Who runs Pfizer?", PFIZER, "exact"),                         # legal suffix left out
     ("Who is Albert Bourla?", BOURLA, "exact"),
+    ("What was AMD's revenue in FY2022?", AMD, "initials"),       # a company by its initials
 ])
 def test_the_linker_finds_the_entity_a_question_names(text, entity, method):
     links = EntityLinker(LABELS).link(Question.parse(text))
@@ -72,6 +73,7 @@ def test_the_linker_finds_the_entity_a_question_names(text, entity, method):
 
 def test_the_linker_links_nothing_for_words_the_graph_does_not_know():
     assert EntityLinker(LABELS).link(Question.parse("What is the capital of France?")) == []
+    assert EntityLinker(LABELS).link(Question.parse("Is amd a word here?")) == []  # initials are capitals
 
 
 # -- fusion -----------------------------------------------------------------------------------------------

@@ -100,3 +100,17 @@ def test_the_audit_reruns_a_computed_answer_and_sees_an_input_change(filing, tmp
     assert again.value.shown == "4.36x"  # 6100 / ((1500 + 1300) / 2)
     _, checks = audit.rerun(filing.store, filing.db, answer.id)
     assert "changed" in {c.status for c in checks}
+
+
+def test_a_figure_a_later_filing_restates_is_answered_from_it_and_the_earlier_figure_is_said(filing, tmp_path):
+    later = (_filing().replace("2023 2022", "2024 2023").replace("December 31, 2023 December 31, 2022",
+                                                                 "December 31, 2024 December 31, 2023")
+             .replace("Net income 700 640", "Net income 760 710"))
+    (tmp_path / "corpus" / "kestrel_2024_10k.txt").write_text(later, encoding="utf-8")
+    filing.ingest(tmp_path / "corpus")
+    answer = filing.assistant(ScriptedLLM()).ask("What was Kestrel Foods' net income in FY2023?")
+    assert answer.value.number == 710_000_000
+    [net_income] = answer.value.inputs
+    assert [f.figure.value for f in net_income.earlier] == [700_000_000]
+    assert "an earlier filing stated $700 million" in answer.answer
+    assert answer_problems(answer) == []

@@ -103,7 +103,9 @@ def show_inputs(value: dict[str, Any]) -> None:
     """A computed figure's formula and inputs as a small table, each input with its citation."""
     st.caption(f"{escape(value['shown'])} = {escape(value['formula'])}")
     st.table([{"input": i["concept"], "period": i["period"], "value": format_amount(i["value"], i.get("unit", "")),
-               "source": " ".join([i["ref"], *i.get("also", [])])} for i in value["inputs"]])
+               "source": " ".join([i["ref"], *i.get("also", [])]),
+               "earlier filings": "; ".join(f"{format_amount(e['value'], i.get('unit', ''))} [{e['ref']}]"
+                                            for e in i.get("earlier", []))} for i in value["inputs"]])
 
 
 def show_answer(answer: dict[str, Any], database: Any, key: str) -> None:
