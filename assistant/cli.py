@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 failed, 2 bad usage. Errors print without a traceback unle
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kgstore import KGAssistError, choices, load_settings
+from kgstore.errors import ConfigError
 from kgstore.settings import AnswerMode, ExtractorName, LLMBackend
 from kgstore.sparql import with_prefixes
 from kgstore.terms import Term
@@ -415,10 +417,44 @@ def export(kb: Home, fmt: str, document: str | None, output: Path | None) -> Non
 
 
 @cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), help="Default: KGASSIST_VLLM_PORT (8000).")
+@click.pass_obj
+def serve(kb: Home, port: int | None) -> None:
+    """Run vLLM's OpenAI-compatible server for the configured model on 127.0.0.1, in the foreground
+    until Ctrl-C or SIGTERM: prompt embeddings (knowledge prefixes) and tool calling enabled.
+
+    Example: kgassist serve --port 8000
+    """
+    import signal
+    import subprocess
+
+    from assistant.llm import serve as serving
+
+    reason = serving.unavailable()
+    if reason:
+        raise ConfigError(reason)
+    server = serving.plan(kb.settings, port)
+    click.echo(f"vLLM serving {server.model} at {server.url}  (use it with KGASSIST_LLM_BACKEND=openai "
+               f"KGASSIST_LLM_BASE_URL={server.url}; Ctrl-C stops it)")
+    process = subprocess.Popen(server.command, env=server.env, start_new_session=True)
+    stop = lambda *_: os.killpg(process.pid, signal.SIGTERM)  # noqa: E731 - the server and its engine
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        stop()
+        code = process.wait(30) and 0
+    sys.exit(code)
+
+
+@cli.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
 @click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--llm-server/--no-llm-server", default=None,
+              help="Answer through vLLM's server, started in the background and stopped on exit (the default "
+                   "where vLLM is installed, KGASSIST_LLM_BACKEND is unset and no adapter is set).")
 @click.pass_obj
-def ui(kb: Home, port: int, address: str) -> None:
+def ui(kb: Home, port: int, address: str, llm_server: bool | None) -> None:
     """Open the Streamlit app (chat, explore, ingest, audit, SPARQL) on the configured store.
 
     Example: kgassist ui --port 8501
@@ -438,7 +474,11 @@ def ui(kb: Home, port: int, address: str) -> None:
         env["KGASSIST_READ_ONLY"] = "1"
     command = [sys.executable, "-m", "streamlit", "run", spec.origin, "--server.port", str(port),
                "--server.address", address]  # the other options: ui/.streamlit/config.toml
-    with kb.hosting():  # the app and any other kgassist process on this home share the store
+    from assistant.llm import serve as serving
+
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
+    with kb.hosting(), serving.for_app(kb.settings, llm_server, say) as served:  # the app and other kgassist processes share the store
+        env.update(served)
         click.echo(f"kgassist UI on http://{address}:{port}  (Ctrl-C stops it)")
         app_process = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)
         try:
@@ -453,8 +493,9 @@ def ui(kb: Home, port: int, address: str) -> None:
 @cli.command()
 @click.option("--no-ui", is_flag=True, help="Stop after ingesting (print how to ask instead of opening the app).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option("--llm-server/--no-llm-server", default=None, help="As for `kgassist ui`.")
 @click.pass_context
-def quickstart(ctx: click.Context, no_ui: bool, port: int) -> None:
+def quickstart(ctx: click.Context, no_ui: bool, port: int, llm_server: bool | None) -> None:
     """Initialise the home, ingest the bundled sample corpus (finance and medicine), show counts,
     then open the chat in the Streamlit app.
 
@@ -470,7 +511,7 @@ def quickstart(ctx: click.Context, no_ui: bool, port: int) -> None:
         click.echo('Ask a question: kgassist ask "What are the side effects of metformin?"  (or: kgassist chat, '
                    "kgassist ui)")
         return
-    ctx.invoke(ui, port=port, address="127.0.0.1")
+    ctx.invoke(ui, port=port, address="127.0.0.1", llm_server=llm_server)
 
 
 class ProgressLines:

@@ -96,7 +96,7 @@ def ade(data: Path, llm_docs: int, models: Path) -> dict:
     return out
 
 
-def _ingest(folder: Path, home: Path, workers: int = 1) -> dict:
+def _ingest(folder: Path, home: Path, workers: int = 1, vectors: bool = True) -> dict:
     """Two timed stages, as `kgassist ingest --no-vectors` then `kgassist index` run them: the
     deterministic path (load, chunk, extract, resolve, store, database) and the chunk vectors."""
     from assistant.home import Home
@@ -109,15 +109,15 @@ def _ingest(folder: Path, home: Path, workers: int = 1) -> dict:
     report = pipeline.ingest([folder], workers=workers)
     deterministic = time.perf_counter() - started
     started = time.perf_counter()
-    embedded = pipeline.embed_pending()
-    vectors = time.perf_counter() - started
-    total = deterministic + vectors
+    embedded = pipeline.embed_pending() if vectors else 0
+    vectors = time.perf_counter() - started if vectors else None
+    total = deterministic + (vectors or 0)
     return {"timings": report.timings, "documents": report.ok, "failed": len(report.failed), "pages": report.pages,
             "chunks": report.chunks, "triples": report.triples, "megabytes": round(megabytes, 2),
             "deterministic": {"seconds": round(deterministic, 2), "docs_per_s": round(report.ok / deterministic, 2),
                               "pages_per_s": round(report.pages / deterministic, 2),
                               "mb_per_s": round(megabytes / deterministic, 3)},
-            "vectors": {"seconds": round(vectors, 2), "chunks": embedded,
+            "vectors": {"seconds": vectors and round(vectors, 2), "chunks": embedded,
                         "chunks_per_s": round(embedded / vectors, 2) if vectors else None},
             "with_vectors": {"seconds": round(total, 2), "docs_per_s": round(report.ok / total, 2),
                              "pages_per_s": round(report.pages / total, 2)},
@@ -138,9 +138,9 @@ def _gold_number(answer: str) -> Decimal | None:
         return None
 
 
-def finance(data: Path, home: Path) -> dict:
+def finance(data: Path, home: Path, vectors: bool = True) -> dict:
     pdfs = data / "financebench" / "pdfs"
-    run = _ingest(pdfs, home)
+    run = _ingest(pdfs, home, vectors=vectors)
     store = run.pop("store")
     run.pop("db")
     questions = [json.loads(line) for line in (data / "financebench" / "dev.jsonl").open()]
@@ -196,7 +196,7 @@ def _digits(value: Decimal) -> str:
     return text.replace(".", "").lstrip("0") if "." in text else text
 
 
-def small_docs(count: int, home: Path, workdir: Path) -> dict:
+def small_docs(count: int, home: Path, workdir: Path, vectors: bool = True) -> dict:
     sample = ROOT / "ingestion" / "sample"
     files = [p for p in sample.rglob("*") if p.is_file() and p.name != "README.md"]
     folder = workdir / "small"
@@ -206,7 +206,7 @@ def small_docs(count: int, home: Path, workdir: Path) -> dict:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Each copy differs (its own last line), so no content-level cache can make copies cheaper.
         target.write_bytes(source.read_bytes() + (f"\nCopy {i}.\n" if source.suffix != ".csv" else "").encode())
-    run = _ingest(folder, home)
+    run = _ingest(folder, home, vectors=vectors)
     run.pop("store")
     run.pop("db")
     return run
@@ -218,6 +218,7 @@ def main() -> None:
     parser.add_argument("--small-docs", type=int, default=10_000)
     parser.add_argument("--llm-docs", type=int, default=30, help="ADE documents for the (slow) CPU LLM extractor.")
     parser.add_argument("--skip", nargs="*", default=[], choices=["ade", "finance", "small"])
+    parser.add_argument("--no-vectors", action="store_true", help="Time the deterministic path only (no embeddings).")
     args = parser.parse_args()
     data = data_dir(args.data)
     result: dict = {"params": {k: v for k, v in vars(args).items() if k != "data"}, "data": str(data)}
@@ -230,9 +231,10 @@ def main() -> None:
         models = tmp_path / "models"
         # Throughput first, on an otherwise idle machine; extraction quality (and the slow LLM) last.
         if "finance" not in args.skip:
-            result["finance"] = finance(data, tmp_path / "finance-home")
+            result["finance"] = finance(data, tmp_path / "finance-home", vectors=not args.no_vectors)
         if "small" not in args.skip:
-            result["small_docs"] = small_docs(args.small_docs, tmp_path / "small-home", tmp_path)
+            result["small_docs"] = small_docs(args.small_docs, tmp_path / "small-home", tmp_path,
+                                              vectors=not args.no_vectors)
         if "ade" not in args.skip:
             result["ade"] = ade(data, args.llm_docs, models)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -274,6 +276,8 @@ def table(r: dict) -> str:
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for name, x in runs:
             d, v, w = x["deterministic"], x["vectors"], x["with_vectors"]
+            if v["seconds"] is None:  # run with --no-vectors
+                v = w = {"seconds": "not run", "chunks_per_s": "", "docs_per_s": "", "pages_per_s": ""}
             lines.append(f"| {name} | {x['documents']:,} | {x['pages']:,} | {x['chunks']:,} | {x['megabytes']} | "
                          f"{d['seconds']} | {d['docs_per_s']} | {d['pages_per_s']} | {d['mb_per_s']} | {v['seconds']} | "
                          f"{v['chunks_per_s']} | {w['docs_per_s']} | {w['pages_per_s']} |")

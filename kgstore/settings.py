@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("")
     llm_temperature: float = 0.0
     llm_max_tokens: int = 256
+    vllm_kv_cache_gib: int = Field(2, ge=1, description="KV cache of a vLLM engine on CPU, GiB "
+                                   "(VLLM_CPU_KVCACHE_SPACE); vLLM reserves it at start-up.")
+    vllm_port: int = Field(8000, ge=1, le=65535, description="Port of `kgassist serve` (vLLM's OpenAI server).")
     embedding_model: str = "all-MiniLM-L6-v2"
     model_cache: Path | None = Field(None, description="Converted-model cache; default home/models.")
     merge_threshold: float = Field(0.92, gt=0, le=1, description="Cosine similarity above which entities merge.")

@@ -22,13 +22,22 @@ def _transformers(settings: Settings, model: str, common: dict) -> LLM:
 def _vllm(settings: Settings, model: str, common: dict) -> LLM:
     from .vllm import VLLM
 
-    return VLLM(model, settings.models_dir, **common)
+    return VLLM(model, settings.models_dir, kv_cache_gib=settings.vllm_kv_cache_gib, **common)
 
 
 def _openai(settings: Settings, model: str, common: dict) -> LLM:
-    from .openai import OpenAILLM
+    from kgstore.errors import ModelNotAvailableError
 
-    return OpenAILLM(model, settings.llm_base_url, settings.llm_api_key.get_secret_value(), **common)
+    from .openai import OpenAILLM
+    from .transformers import model_folder
+
+    local = None  # with a knowledge prefix: the served model as a local folder too, for prompt embeddings
+    if settings.adapter:
+        try:
+            local = model_folder(model, settings.models_dir)
+        except ModelNotAvailableError:
+            pass  # a name only the server knows: the adapter's attach says prefixes cannot be sent
+    return OpenAILLM(model, settings.llm_base_url, settings.llm_api_key.get_secret_value(), local=local, **common)
 
 
 #: One loader per backend name of `kgstore.settings.LLMBackend` (a test checks they match).

@@ -32,6 +32,19 @@ def bundled_gguf() -> Path:
     return found[0]
 
 
+def embedding_matrix(folder: Path) -> Any:
+    """A model folder's token embedding matrix [vocab, hidden], read from its safetensors alone (the
+    prompt embeddings an engine or server is sent are built from it)."""
+    from safetensors import safe_open
+
+    for path in sorted(folder.glob("*.safetensors")):
+        with safe_open(str(path), "pt") as f:
+            key = next((k for k in f.keys() if k.endswith("embed_tokens.weight")), None)
+            if key is not None:
+                return f.get_tensor(key)
+    raise ModelNotAvailableError(f"No embed_tokens weight found in {folder}; prefixes need it.")
+
+
 def model_folder(name: str, cache: Path) -> Path:
     """A local transformers folder for `name`: an existing folder, or the bundled model converted once."""
     given = Path(name).expanduser()

