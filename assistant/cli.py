@@ -474,10 +474,14 @@ def ui(kb: Home, port: int, address: str, llm_server: bool | None) -> None:
         env["KGASSIST_READ_ONLY"] = "1"
     command = [sys.executable, "-m", "streamlit", "run", spec.origin, "--server.port", str(port),
                "--server.address", address]  # the other options: ui/.streamlit/config.toml
+    import signal
+
     from assistant.llm import serve as serving
 
     say = lambda line: click.echo(line, err=True)  # noqa: E731
-    with kb.hosting(), serving.for_app(kb.settings, llm_server, say) as served:  # the app and other kgassist processes share the store
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: leave the with-block, stopping the server
+    # the app and any other kgassist process on this home share the store; vLLM's server, if any, beside it
+    with kb.hosting(), serving.for_app(kb.settings, llm_server, say) as served:
         env.update(served)
         click.echo(f"kgassist UI on http://{address}:{port}  (Ctrl-C stops it)")
         app_process = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)

@@ -206,7 +206,8 @@ def main() -> None:
                                                 args.slow_docs)
             except Exception as error:  # noqa: BLE001 - an engine that cannot run is reported, the others go on
                 result["engines"][engine] = {"error": f"{type(error).__name__}: {error}"[:200]}
-            print(engine, json.dumps(result["engines"][engine])[:300], flush=True)
+            print(engine, json.dumps(result["engines"][engine]), flush=True)
+            write_results("serving", result, table(result))  # what is measured so far survives a stop
     md = write_results("serving", result, table(result))
     print(md.read_text())
 

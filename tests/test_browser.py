@@ -40,7 +40,7 @@ def quickstart(tmp_path_factory, model_cache):
     process = subprocess.Popen([KGASSIST, "--home", str(home), "quickstart", "--port", str(port)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 480  # ingestion, then (where it is the default) vLLM's server, then the app
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"kgassist quickstart exited: {process.stdout.read()[-3000:]}")
@@ -50,7 +50,7 @@ def quickstart(tmp_path_factory, model_cache):
         except httpx.HTTPError:
             time.sleep(0.5)
     else:
-        pytest.fail("the app did not come up within 300 s")
+        pytest.fail("the app did not come up within 480 s")
     yield url, home
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(30)
