@@ -153,7 +153,9 @@ def test_the_app_answers_through_a_server_it_starts_and_stops(served, model_cach
 def engine(folder, model_cache, served):  # after the server tests: one engine in memory at a time
     from assistant.llm.vllm import VLLM
 
-    return VLLM(MODEL, model_cache, max_tokens=16)
+    engine = VLLM(MODEL, model_cache, max_tokens=16)
+    yield engine
+    engine.close()
 
 
 def test_the_in_process_engine_answers_chooses_and_follows_a_schema(engine):

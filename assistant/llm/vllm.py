@@ -6,6 +6,7 @@ for streamed tokens run `kgassist serve` and the `openai` backend."""
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -38,8 +39,18 @@ class VLLM:
             os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(kv_cache_gib))
             options = {"enforce_eager": True}
         self.engine = Engine(model=str(self.folder), enable_prompt_embeds=True, max_model_len=4096, **options)
+        # Shut the engine's process down before multiprocessing's exit hook joins it (registered
+        # later, so run earlier): without this a process that used the engine can hang at exit.
+        atexit.register(self.close)
         self.tokenizer = self.engine.get_tokenizer()
         self._embedding = None
+
+    def close(self) -> None:
+        """Stop the engine's background process (idempotent)."""
+        engine, self.engine = getattr(self, "engine", None), None
+        core = getattr(getattr(engine, "llm_engine", None), "engine_core", None)
+        if core is not None:
+            core.shutdown()
 
     def _params(self, max_tokens: int | None, json_schema: dict | None = None,
                 choice: Sequence[str] | None = None):  # noqa: ANN202
