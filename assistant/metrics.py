@@ -284,19 +284,21 @@ def compute(ask: Ask, company: str, figures: Callable[[str], Sequence[Fact]]) ->
     computed = Computed(formula.name, ask.period if not ask.average else f"{ask.average[0]}–{ask.average[-1]}",
                         formula.unit, describe(formula.expression), expression=formula.expression, ask=ask)
     cache: dict[str, list[Fact]] = {}
+    reaches: dict[str, dict[str, str]] = {}  # per concept: each source document's latest period
 
     def value(name: str, period: str) -> Decimal:
         if name not in cache:
             cache[name] = [f for f in figures(_concept_names().get(name, name.replace("_", " ")))
                            if f.figure is not None]
-        fact = _pick(cache[name], period)
+            reaches[name] = _reach(cache[name])
+        reach = reaches[name]
+        fact = _pick(cache[name], period, reach)
         if fact is None:
             raise MissingInput(_concept_names().get(name, name.replace("_", " ")), period)
         if not any(i.fact is fact for i in computed.inputs):
             peers = [f for f in cache[name] if f is not fact and f.figure.period == period and f.subject != fact.subject
                      and f.figure.unit == fact.figure.unit and f.figure.statement == fact.figure.statement]
             same = [f for f in peers if f.figure.value == fact.figure.value]
-            reach = _reach(cache[name])
             earlier = [f for f in peers if f.figure.value != fact.figure.value and f.figure.statement
                        and reach.get(f.figure.document, "") < reach.get(fact.figure.document, "")]
             computed.inputs.append(Input(_concept_names().get(name, name), period, fact.figure.value, fact, same,
@@ -318,11 +320,10 @@ def compute(ask: Ask, company: str, figures: Callable[[str], Sequence[Fact]]) ->
     return computed
 
 
-def _pick(facts: Sequence[Fact], period: str) -> Fact | None:
+def _pick(facts: Sequence[Fact], period: str, reach: dict[str, str]) -> Fact | None:
     """The figure for `period`: a statement row over a sentence's figure, money over per-share, and
     of a figure restated, the latest filing's (the document whose statements reach furthest)."""
     matching = [f for f in facts if f.figure.period == period]
-    reach = _reach(facts)
     matching.sort(key=lambda f: (not f.figure.statement, "/" in f.figure.unit, f.figure.unit == "%",
                                  _negated(reach.get(f.figure.document, ""))))
     return matching[0] if matching else None
