@@ -249,14 +249,15 @@ _ROLE = (r"(?i:(?:group |global |interim |acting |new )?"
          r"(?:(?:executive )?(?:chairman|chairwoman|chair|president|founder|co-founder)(?: of the board)?(?:,? and |, ))*"
          r"(?:chief executive officer|chief executive|ceo|chief financial officer|chief finance officer|cfo|"
          r"finance chief|finance director))")
-# Predicates whose capitalised subject or object is a company, suffix or not; each with a keyword that
-# must occur in the document before its (slower) pattern is tried.
+# Predicates whose capitalised subject or object is a company, suffix or not; each with a key, a fast
+# pattern that every match of its (slower) pattern contains, so the pattern is tried only near the key's
+# matches (`_windows`).
 _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern in (
     # Companies, unlike people, are "it"/"which": "X announced it has", "X moved its head office", "X, which runs".
-    (r"\b[A-Z]\w*[ ]+(?:today[ ]+)?(?:has[ ]+|have[ ]+)?[a-z]{2,}(?:ed|s)[ ]+(?:that[ ]+)?its?\b",
+    (r"[\w.&-][ ]+(?:today[ ]+)?(?:has[ ]+|have[ ]+)?[a-z]{2,}(?:ed|s)[ ]+(?:that[ ]+)?its?\b",
      rf"(?P<name>{_NAME})[ ]+(?:today[ ]+)?(?:has[ ]+|have[ ]+)?(?!(?:as|was|has|is)\b)[a-z]{{2,}}(?:ed|s)[ ]+"
                            r"(?:that[ ]+)?its?\b"),
-    (r", which\b[^.]{0,80}\b(?:group|company|listed|head office|headquarters|shares|business)\b",
+    (r",[ ]+which[ ]",
      rf"(?P<name>{_NAME}),[ ]+which[ ]+(?=[^.]{{0,80}}\b(?:group|company|listed|head office|headquarters|shares|"
      r"business)\b)"),
     # "Nacka-headquartered Atlas Copco", "Novo Nordisk, the Bagsvaerd, Denmark-based maker".
@@ -272,7 +273,7 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
      r"cash flow|guidance|dividend))"),
     # "subsidiaries of X", "the headquarters of X", "executive officers of X", "net income attributable to X"
     (r"\b(?:subsidiar(?:y|ies)|headquarters|head office|officers|directors|shareholders|attributable)\s+(?:of|to)\b",
-     rf"(?i:subsidiar(?:y|ies)|headquarters|head office|officers|directors|shareholders|"
+     rf"\b(?i:subsidiar(?:y|ies)|headquarters|head office|officers|directors|shareholders|"
                       rf"attributable)[ ]+(?:of|to)[ ]+(?:the[ ]+)?(?P<name>{_NAME})"),
     # "X chairman, president and CEO Y", "X's chief executive"
     (r"\b(?:chairman|chairwoman|president|founder|chief executive|ceo|cfo|boss|finance chief)",
@@ -280,35 +281,35 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
      r"finance chief)\b"),
     # "X's Jane Doe, who ...": a company's person.
     (r"['’]s\b", rf"(?P<name>{_NAME})['’]s[ ]+{_PN},[ ]+who\b"),
-    (r"\bat\b[^.]{0,120}\b(?:chief|ceo|cfo|finance chief)\b", rf"\b(?P<name>At[ ]+{_NAME}),(?=[^.]{{0,80}}?(?i:chief|ceo\b|cfo\b|finance chief))"),
-    (r"\b[A-Z]\w*[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)[ ]",
+    (rf"(?-i:\bAt[ ]+[0-9{_UP}])", rf"\b(?P<name>At[ ]+{_NAME}),(?=[^.]{{0,80}}?(?i:chief|ceo\b|cfo\b|finance chief))"),
+    (r"[\w.&-][ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)\b",
      rf"(?P<name>{_NAME})[ ]+(?:has[ ]+)?(?:formed|created|established|set up|launched|raised|operates)\b"),
     (r"\b(?:controlled|owned)[ ]+by\b",
      rf"(?P<name>{_NAME})[ ]+(?:is|was|are)[ ]+(?:\w+[ ]+)?(?:controlled|owned|majority[- ]owned)[ ]+by\b"),
-    (r"\b(?:controlled|owned)[ ]+by\b", rf"(?:controlled|owned|majority[- ]owned)[ ]+by[ ]+(?P<name>{_NAME})"),
+    (r"\b(?:controlled|owned)[ ]+by\b", rf"\b(?:controlled|owned|majority[- ]owned)[ ]+by[ ]+(?P<name>{_NAME})"),
     (r"['’]s\b", rf"(?P<name>{_NAME})['’]s[ ]+(?:[\w-]+[ ]+){{0,2}}?(?i:chief|ceo|cfo|revenues?|sales|net|operating|"
                  r"shares|stock|headquarters|head office|subsidiar\w*|turnover|profit|board|fiscal|annual|earnings|"
                  r"american depositary|depositary|adrs?|ads|listing|ordinary|common|operating|income|margin|"
                  r"quarterly|results|guidance|ticker|finance|cfo|president|chair\w*|market)\b"),
     (r"\bshares of\b", rf"\b(?i:shares of)[ ]+(?P<name>{_NAME})"),
     (r"\b(?:shares|stock)\b", rf"(?P<name>{_NAME})[ ]+(?i:shares|stock)\b(?![ ]+(?i:exchange|market))"),
-    (r"\(\s*[A-Z]+\s*:", rf"(?<!, )(?<!in )(?P<name>{_NAME})\s*\(\s*(?:{_EXCH})\s*:"),  # not "Clara, California (NYSE:"
+    (rf"\(\s*(?:{_EXCH})\s*:", rf"(?<!, )(?<!in )(?P<name>{_NAME})\s*\(\s*(?:{_EXCH})\s*:"),  # not "Clara, California (NYSE:"
     (r"\b(?:headquartered|based)\b", rf"(?P<name>{_NAME}),?[ ]+(?:is|was|are)[ ]+(?:headquartered|based)[ ]+in\b"),
     (r"\b(?:headquartered|based)\b",
      rf"(?P<name>{_NAME}),[ ]+(?:(?:the|a|an)[ ]+(?:[\w-]+[ ]+){{0,3}}?)?(?:based|headquartered)[ ]+in\b"),
-    (r"\bheadquarters\b", rf"(?P<name>{_NAME})[ ]+\((?i:headquarters|head office)\s*:"),
-    (r"\bhas its\b", rf"(?P<name>{_NAME})[ ]+has[ ]+its[ ]+(?:head office|headquarters|registered office)\b"),
+    (r"\((?:headquarters|head office)\s*:", rf"(?P<name>{_NAME})[ ]+\((?i:headquarters|head office)\s*:"),
+    (r"\bhas[ ]+its\b", rf"(?P<name>{_NAME})[ ]+has[ ]+its[ ]+(?:head office|headquarters|registered office)\b"),
     (r"\b(?:headquartered|based)\b",
-     rf"(?i:headquartered|based) in [^,.]+(?:,[^,.]+)?,[ ]+(?P<name>{_NAME})[ ]+(?:is|was|has)\b"),
+     rf"\b(?i:headquartered|based) in [^,.]{{1,60}}(?:,[^,.]{{1,60}})?,[ ]+(?P<name>{_NAME})[ ]+(?:is|was|has)\b"),
     (r"\b(?:led by|appointed|named|hired|promoted)\b",
      rf"(?P<name>{_NAME})[ ]+(?:is led by|(?:has[ ]+|have[ ]+)?(?:appointed|named|hired|promoted))\b"),
-    (r"\b(?:chief|ceo|cfo|finance)\b", rf"{_ROLE}[ ]+(?:of|at)[ ]+(?P<name>{_NAME})"),
+    (r"\b(?:chief|ceo|cfo|finance)\b", rf"\b{_ROLE}[ ]+(?:of|at)[ ]+(?P<name>{_NAME})"),
     (r"\b(?:acqui|bought|owns|subsidiar)",
      rf"(?P<name>{_NAME})[ ]+(?:acquired|has acquired|bought|owns|completed (?:its|the) acquisition of|"
      r"agreed to acquire|(?:is|was|became) a (?:wholly[- ]owned )?subsidiary of)\b"),
     (r"\bsubsidiary of\b", rf"(?P<name>{_NAME}),[ ]+a[ ]+(?:wholly[- ]owned[ ]+)?subsidiary of\b"),
     (r"\b(?:acqui|bought|owns|subsidiar)",
-     rf"(?:acquired|acquisition of|bought|owns|subsidiary of|acquire)[ ]+(?P<name>{_NAME})"),
+     rf"\b(?:acquired|acquisition of|bought|owns|subsidiary of|acquire)[ ]+(?P<name>{_NAME})"),
     (r"\b(?:trades|traded|listed|quoted)\b",
      rf"(?P<name>{_NAME})[ ]+(?:trades|is traded|is listed|are listed|is quoted)\b"),
 )]
@@ -387,6 +388,12 @@ _HQ = re.compile(rf"(?:(?i:headquartered|based|head office|headquarters|register
                  rf"(?P<place2>(?:[{_UP}][{_LO}]+,[ ])?[{_UP}][{_LO}]+(?:[ ][{_UP}][{_LO}]+)?)-(?:based|headquartered)\b"
                  rf"|\b(?:from|in)\s+(?P<place3>{_PLACE}),?\s+where\s+(?:its|our|the company['’]s)\s+"
                  r"(?i:headquarters|head office|registered office|principal executive offices?)")
+# What a unit must contain for a role (`_PERSON_ROLE`), a ticker, a headquarters or a listed
+# company's code (`_TICKER`, `_HQ`, `_PAREN_TICKER`) to be in it: a quick test before the slow patterns.
+_ROLE_KEY = re.compile(r"chief|ceo|cfo|finance", re.I)
+_LISTING_KEY = re.compile(r"[:(]|\$[A-Z]|\bHQ\b|(?i:ticker|symbol|code|trad|listed|quoted|headquarter|based|head office|"
+                          r"registered office|principal executive office|seat)")
+_CAUSE_SUFFIX = re.compile(r"-(?=induced|associated|related)", re.I)
 _LEARNED_TYPES = frozenset({vocab.COMPANY, vocab.PERSON, vocab.DRUG, vocab.DISEASE})
 
 
@@ -449,22 +456,21 @@ class PatternExtractor:
                 start = m.start("name") + m.group("name").index(words[0])
                 start = max(start, text.rfind("\n", start, m.end()) + 1)  # a name does not span lines
                 found.append(Mention(text[start:m.end()], start, m.end(), vocab.COMPANY))
-        present: dict[str, bool] = {}  # keys shared by several cues are searched once
+        windows: dict[str, list[tuple[int, int]]] = {}  # keys shared by several cues are searched once
         for key, cue in _COMPANY_CUES:
-            if key.pattern not in present:
-                present[key.pattern] = key.search(text) is not None
-            if not present[key.pattern]:
-                continue
-            names.update(n for m in cue.finditer(text) if not _MID_NAME.search(text, max(0, m.start("name") - 30),
-                                                                                    m.start("name"))
-                         and (n := _company_name(m.group("name"))))
+            if key.pattern not in windows:
+                windows[key.pattern] = _windows(text, key)
+            for start, end in windows[key.pattern]:
+                names.update(n for m in cue.finditer(text, start, end)
+                             if not _MID_NAME.search(text, max(0, m.start("name") - 30), m.start("name"))
+                             and (n := _company_name(m.group("name"))))
         names.update(_industry_names(text))
         for m in _SUBSIDIARY_LIST.finditer(text):
             names.update(n for part in re.split(r",?[ ]+and[ ]+|[,;][ ]+", m.group("list"))
                          if (n := _company_name(re.sub(r"\s*\([^()]*\)", "", part))))
-        for name in names:
-            for m in re.finditer(rf"(?<![\w&]){re.escape(name)}(?![\w&])", text):
-                found.append(Mention(name, m.start(), m.end(), vocab.COMPANY))
+        if names:  # every occurrence of every name, in one pass: the longest name starting at each offset
+            at = re.compile(rf"(?<![\w&])(?=({_alternation(names)})(?![\w&]))")
+            found += [Mention(m.group(1), m.start(), m.end(1), vocab.COMPANY) for m in at.finditer(text)]
         return _dedupe(found)
 
     def _main_company(self, document: LoadedDocument, companies: list[Mention], units: list[Span]) -> Mention | None:
@@ -520,7 +526,7 @@ class PatternExtractor:
             taken.append((start, end))
         for tok in tokens(text, s.start, s.end):
             word = tok.group()
-            base = re.split(r"-(?=induced|associated|related)", word, flags=re.I)[0]
+            base = _CAUSE_SUFFIX.split(word, 1)[0] if "-" in word else word
             if any(a <= tok.start() < b for a, b in taken):
                 continue
             if lexicon.looks_like_drug(base) and (not word[:1].isupper() or len(base) > 6
@@ -617,6 +623,8 @@ class PatternExtractor:
         """'X reported net sales of DKK 232.3 billion in 2023': one observation per metric with a value;
         without a period of its own, a sentence takes the one of the sentence before ('X published its
         FY24 results. The company lifted gross profit to £412.5m')."""
+        if not any(m.type == vocab.METRIC for m in mentions):
+            return []
         period = _period(text[s.start:s.end])
         if period is None and previous is not None and not _FORECAST.search(text, previous.start, previous.end):
             period = _period(text[previous.start:previous.end])
@@ -672,6 +680,45 @@ def _units(text: str, split_lines: bool = True) -> list[Span]:
                 start = nxt
         out.append(Span(start, s.end))
     return [u for u in out if u.end > u.start and text[u.start:u.end].strip()]
+
+
+# How far a cue's match may reach before and after its key's match: a name of a few words, a role
+# ("executive chairman of the board, president and chief executive officer"), a place.
+_CUE_BEFORE, _CUE_AFTER = 200, 250
+
+
+def _windows(text: str, key: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where a cue can match: around each match of its key, widened to whole lines and merged (a
+    cue's pattern is slow; its key is a fast literal part of it)."""
+    out: list[tuple[int, int]] = []
+    for m in key.finditer(text):
+        start = text.rfind("\n", 0, max(0, m.start() - _CUE_BEFORE)) + 1
+        end = text.find("\n", min(len(text), m.end() + _CUE_AFTER))
+        end = len(text) if end < 0 else end
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex matching any of `words`, as a trie (one branch per next character, longest first), so
+    that a scan costs little more with hundreds of words than with one."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            return f"(?:{'|'.join(branches)})?" if branches else ""
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return build(trie)
 
 
 def _statement_company(text: str, title_at: int, companies: list[Mention], main: Mention | None) -> Mention | None:
@@ -1177,6 +1224,8 @@ def _executives(text: str, s: Span, companies: list[Mention], company: Mention) 
     """CEO and CFO from role phrases: 'Jane Doe became chief executive officer of X', 'CEO Jane Doe',
     'Its chief executive officer in 2023 was Jane Doe', 'Jane Doe, X's chief financial officer'."""
     out, seen = [], set()
+    if not _ROLE_KEY.search(text, s.start, s.end):
+        return out
     names = {c.text for c in companies}
     for pattern in _PERSON_ROLE:
         for m in pattern.finditer(text, s.start, s.end):
@@ -1385,6 +1434,8 @@ def _listed_company(text: str, at: int, companies: list[Mention], default: Menti
 
 def _tickers_and_headquarters(text: str, s: Span, companies: list[Mention], company: Mention) -> list[Extraction]:
     out: list[Extraction] = []
+    if not _LISTING_KEY.search(text, s.start, s.end):
+        return out
     for m in _TICKER.finditer(text, s.start, s.end):
         ticker = next(g for g in m.groups() if g).rstrip(".")
         out.append(Extraction(_listed_company(text, m.start(), companies, company), vocab.TICKER, Literal(ticker),
