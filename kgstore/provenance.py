@@ -6,6 +6,9 @@ name is the document IRI. Inside it, every asserted triple `s p o` is accompanie
 `kga:Assertion`, carrying `kga:inDocument`, `kga:inChunk`, `kga:charStart`, `kga:charEnd`,
 `kga:extractor` and `kga:confidence`. Reification was chosen over RDF 1.2 triple terms because
 it works unchanged on rdflib, Oxigraph, Fuseki and GraphDB and through SPARQL 1.1 Protocol.
+A figure's observation node is the exception: its description (type, label, metric, unit, period,
+statement, line, scale, dates) is read from the row its value is read from, so only its `kga:value`
+triple (and the `kga:reportedMetric` edge to it) carries an assertion node.
 """
 
 from __future__ import annotations
@@ -82,13 +85,16 @@ def _assertion_iri(fact: Statement, obj: str) -> URIRef:
 
 def document_statements(doc: DocumentInfo, facts: Iterable[Statement]) -> list[str]:
     """A document's named graph as N-Triples statements `s p o` (no final dot), without duplicates:
-    its metadata, the facts, label keys, and one assertion node per fact (see the module docstring).
+    its metadata, the facts, label keys, and one assertion node per fact but a figure's description
+    (see the module docstring).
 
     Statements are built as text, not rdflib terms: this is the ingestion hot path (about eleven
     statements per fact), and every store write takes N-Triples/SPARQL text anyway.
     """
     t = _T
     d = n3(doc.iri)
+    facts = list(facts)
+    described = {f.subject for f in facts if f.predicate == RDF.type and f.object == vocab.METRIC_OBSERVATION}
     out: dict[str, None] = {_statement(d, t["type"], t["document"]): None,
                             _statement(d, t["source"], n3(Literal(doc.uri))): None}
     if doc.sha256:
@@ -100,6 +106,8 @@ def document_statements(doc: DocumentInfo, facts: Iterable[Statement]) -> list[s
         out[_statement(s, p, o)] = None
         if fact.predicate in _LABELS and isinstance(fact.object, Literal):
             out[_statement(s, t["label_key"], n3(Literal(vocab.label_key(str(fact.object)))))] = None
+        if fact.subject in described and fact.predicate != vocab.VALUE:
+            continue  # read from the row its value was read from: the value's assertion covers it
         prov = fact.provenance
         a = n3(_assertion_iri(fact, o))
         out[f"{a} {t['type']} {t['assertion']}"] = None

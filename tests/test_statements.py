@@ -122,6 +122,16 @@ def test_every_cell_is_a_figure_of_its_own_with_concept_period_and_source_row(fi
     assert {str(r["v"]) for r in rows} == {"1577000000"}
 
 
+def test_a_figure_is_traced_by_its_value_and_its_description_is_stored_plain(filings):
+    [row] = filings.store.query(
+        "PREFIX kga: <https://w3id.org/kgassist/ontology#> SELECT ?obs ?v ?unit WHERE { GRAPH ?doc {"
+        " ?obs kga:concept <http://fasb.org/us-gaap#PaymentsToAcquirePropertyPlantAndEquipment> ;"
+        " kga:period 'FY2023' ; kga:value ?v ; kga:unit ?unit } } ORDER BY ?obs LIMIT 1").rows
+    [record] = filings.store.provenance(row["obs"], vocab.VALUE, row["v"])
+    assert record.chunk is not None and record.end > record.start  # the row's span in its filing
+    assert filings.store.provenance(row["obs"], vocab.UNIT, row["unit"]) == []  # covered by the value's
+
+
 def test_a_figure_question_is_answered_from_the_statement_row(filings):
     answer = filings.assistant(ScriptedLLM()).ask("What was ACME's capital expenditure in FY2023?")
     cited = [f for f in answer.facts if f.figure is not None and f"[{f.ref}]" in answer.answer]
