@@ -32,7 +32,7 @@ from kgstore.db.models import utcnow
 from . import loaders
 from .chunking import Chunk, chunk
 from .embed import Embedder
-from .extract import Extractor, combine
+from .extract import BatchExtractor, Extraction, Extractor, combine, combine_many
 from .index import VectorIndex
 from .lock import WriterLock
 from .resolve import EmbeddingMerger, Merge, Resolver
@@ -113,10 +113,44 @@ def sha256_of(path: Path) -> str:
 def prepare(path: Path, sha: str, extractors: Sequence[Extractor], resolver: Resolver,
             options: PipelineOptions) -> Prepared:
     """Load, chunk, extract and resolve one file (no side effects; runs in worker processes)."""
+    document, chunks = _loaded(path, options)
+    return _resolved(path, sha, document, chunks, combine(extractors, document, chunks), resolver)
+
+
+def prepare_many(files: Sequence[tuple[Path, str]], extractors: Sequence[Extractor], resolver: Resolver,
+                 options: PipelineOptions) -> list[Prepared | Exception]:
+    """`prepare` for several files, extracted together so that a batching extractor (the LLM) fills
+    its batches across them. A file that fails is its exception in the list; the others go on."""
+    loaded: dict[Path, tuple[loaders.LoadedDocument, list[Chunk]]] = {}
+    out: dict[Path, Prepared | Exception] = {}
+    for path, _ in files:
+        try:
+            loaded[path] = _loaded(path, options)
+        except Exception as error:  # noqa: BLE001 - one bad file never stops the batch
+            out[path] = error
+    ready = [(path, sha) for path, sha in files if path in loaded]
+    try:
+        found: list[list[Extraction]] | None = combine_many(extractors, [loaded[path] for path, _ in ready])
+    except Exception:  # noqa: BLE001 - each file alone then, so that only the bad one fails
+        found = None
+    for i, (path, sha) in enumerate(ready):
+        try:
+            extractions = found[i] if found is not None else combine(extractors, *loaded[path])
+            out[path] = _resolved(path, sha, *loaded[path], extractions, resolver)
+        except Exception as error:  # noqa: BLE001
+            out[path] = error
+    return [out[path] for path, _ in files]
+
+
+def _loaded(path: Path, options: PipelineOptions) -> tuple[loaders.LoadedDocument, list[Chunk]]:
     document = loaders.load(path, options.limits)
+    return document, chunk(document.text, options.chunk_size, options.chunk_overlap)
+
+
+def _resolved(path: Path, sha: str, document: loaders.LoadedDocument, chunks: list[Chunk],
+              extractions: list[Extraction], resolver: Resolver) -> Prepared:
     uri = str(path)
     doc_iri = vocab.document_iri(uri)
-    chunks = chunk(document.text, options.chunk_size, options.chunk_overlap)
     starts = [c.start for c in chunks]
 
     def chunk_of(offset: int) -> URIRef:
@@ -124,7 +158,7 @@ def prepare(path: Path, sha: str, extractors: Sequence[Extractor], resolver: Res
 
         return URIRef(f"{doc_iri}/chunk/{max(0, bisect.bisect_right(starts, offset) - 1)}")
 
-    facts, merges = resolver.facts(combine(extractors, document, chunks), doc_iri, chunk_of)
+    facts, merges = resolver.facts(extractions, doc_iri, chunk_of)
     return Prepared(str(path), uri, sha, path.stat().st_size, document, chunks, facts, merges)
 
 
@@ -268,11 +302,12 @@ class Pipeline:
 
     def _prepared(self, todo: list[tuple[Path, str]], resolver: Resolver, workers: int):  # noqa: ANN202
         if workers <= 1 or len(todo) < 2:
-            for path, sha in todo:
-                try:
-                    yield path, prepare(path, sha, self.extractors, resolver, self.options)
-                except Exception as error:  # noqa: BLE001 - one bad file never stops the batch
-                    yield path, error
+            # a batching extractor gets a write group's worth of documents at once, the others one
+            size = self.options.batch_docs if any(isinstance(e, BatchExtractor) for e in self.extractors) else 1
+            for at in range(0, len(todo), size):
+                group = todo[at:at + size]
+                yield from zip((path for path, _ in group), prepare_many(group, self.extractors, resolver,
+                                                                         self.options))
             return
         with ProcessPoolExecutor(workers, initializer=_init_worker,
                                  initargs=(self.extractors, resolver, self.options)) as pool:

@@ -23,6 +23,7 @@ class ScriptedLLM:
 
     name, backend = "scripted", "test"
     supports_prefix = supports_json_schema = supports_tools = False
+    batch_size = 8
 
     def __init__(self, reply: str = "", verdict: str = "yes"):
         self.reply, self.verdict, self.prompts = reply, verdict, []

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from kgstore import vocab
 from kgstore.db import Chunk, Document, EntityMerge
 
-from .helpers import KB, SAMPLE, kgassist
+from .helpers import KB, SAMPLE, ScriptedLLM, kgassist
 from bench.pdfs import write_text_pdf
 
 @pytest.fixture
@@ -189,6 +189,32 @@ def test_a_document_whose_triples_cannot_be_stored_fails_alone(kb, tmp_path):
     assert [Path(f["path"]).name for f in report.failed] == ["doc2.txt"]
     assert "not an iri" in report.failed[0]["error"]
     assert len(kb.store.documents()) == 4
+
+
+class BatchRecorder(ScriptedLLM):
+    """A scripted model that records how many conversations each batch carried."""
+
+    def __init__(self, reply: str):
+        super().__init__(reply)
+        self.batches: list[int] = []
+
+    def generate_batch(self, conversations, *, max_tokens, json_schema=None):  # noqa: ANN001, ANN201
+        self.batches.append(len(conversations))
+        return super().generate_batch(conversations, max_tokens=max_tokens, json_schema=json_schema)
+
+
+def test_the_llm_extractor_gets_the_chunks_of_several_documents_in_one_batch(kb, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"note{i}.txt").write_text(f"Aspirin treats pain. Note {i}.")
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\n%%garbage without objects")
+    llm = BatchRecorder('{"triples": [{"subject": "Aspirin", "predicate": "treats", "object": "pain"}]}')
+    report = kb.pipeline(["patterns", "llm"], llm=llm).ingest([folder])
+    assert llm.batches == [3]  # one call for three documents, the corrupt one reported apart
+    assert report.ok == 3 and [Path(f["path"]).name for f in report.failed] == ["corrupt.pdf"]
+    found_by_llm = {a.provenance.document for a in kb.store.assertions() if a.provenance.extractor == "llm"}
+    assert len(found_by_llm) == 3
 
 
 def test_vectors_can_be_deferred_and_computed_later(kb, corpus):

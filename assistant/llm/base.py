@@ -17,6 +17,7 @@ class LLM(Protocol):
     supports_json_schema: bool  # decoding constrained to a JSON schema in `generate_batch`
     supports_tools: bool        # tool calls (an agent can drive it)
     supports_lora: bool         # LoRA weights loaded into the model (`model` is a torch module)
+    batch_size: int             # prompts one `generate_batch` call should carry to keep the engine busy
 
     def stream(self, messages: list[Message], *, max_tokens: int | None = None,
                prefix: Any | None = None) -> Iterator[str]:

@@ -26,6 +26,7 @@ class LLMServerError(KGAssistError):
 class OpenAILLM:
     backend = "openai"
     supports_json_schema, supports_tools, supports_lora = True, True, False
+    batch_size = 32  # concurrent requests, which the server batches
 
     def __init__(self, name: str, base_url: str, api_key: str = "", *, temperature: float = 0.0,
                  max_tokens: int = 256, timeout: float = 120.0, local: Path | None = None):
@@ -134,7 +135,7 @@ class OpenAILLM:
         def reply(conversation: list[Message]) -> str:
             return self._post(self._body(conversation, max_tokens, **extra))["choices"][0]["message"]["content"] or ""
 
-        with ThreadPoolExecutor(max_workers=max(1, min(16, len(conversations)))) as pool:  # the server batches them
+        with ThreadPoolExecutor(max_workers=max(1, min(self.batch_size, len(conversations)))) as pool:
             return list(pool.map(reply, conversations))
 
     def choose(self, messages: list[Message], options: Sequence[str]) -> str:

@@ -89,6 +89,7 @@ def model_folder(name: str, cache: Path) -> Path:
 class TransformersLLM:
     backend = "transformers"
     supports_prefix, supports_json_schema, supports_tools, supports_lora = True, False, False, True
+    batch_size = 8  # a left-padded batch: wider ones pad more than they gain on CPU
 
     def __init__(self, name: str = DEFAULT_MODEL, cache: Path = Path(".kgassist/models"), *,
                  temperature: float = 0.0, max_tokens: int = 256, device: str | None = None,

@@ -21,6 +21,7 @@ from .transformers import embedding_matrix, model_folder
 class VLLM:
     backend = "vllm"
     supports_prefix, supports_json_schema, supports_tools, supports_lora = True, True, False, False
+    batch_size = 64  # continuous batching: the engine schedules them together
 
     def __init__(self, name: str, cache: Path, *, temperature: float = 0.0, max_tokens: int = 256,
                  gpu_memory_utilization: float = 0.5, kv_cache_gib: int = 2):

@@ -9,13 +9,25 @@ from kgstore.settings import ExtractorName, choices
 
 from ..chunking import Chunk
 from ..loaders import LoadedDocument
-from .base import Extraction, Extractor, Mention, Node
+from .base import BatchExtractor, Extraction, Extractor, Mention, Node
 
 
 def combine(extractors: Sequence[Extractor], document: LoadedDocument, chunks: Sequence[Chunk]) -> list[Extraction]:
     """Every extractor's triples. Duplicates are kept apart here so each keeps its provenance; the
     store holds each triple once with one assertion node per finding."""
-    return [e for extractor in extractors for e in extractor.extract(document, chunks)]
+    return combine_many(extractors, [(document, chunks)])[0]
+
+
+def combine_many(extractors: Sequence[Extractor],
+                 items: Sequence[tuple[LoadedDocument, Sequence[Chunk]]]) -> list[list[Extraction]]:
+    """`combine` for several documents: a `BatchExtractor` sees them all in one call."""
+    out: list[list[Extraction]] = [[] for _ in items]
+    for extractor in extractors:
+        found = extractor.extract_many(items) if isinstance(extractor, BatchExtractor) \
+            else [extractor.extract(document, chunks) for document, chunks in items]
+        for bucket, extractions in zip(out, found):
+            bucket += extractions
+    return out
 
 
 def build_extractors(names: Sequence[str], *, entities: Sequence[tuple] = (), table_mapping: str = "",
@@ -48,4 +60,5 @@ def build_extractors(names: Sequence[str], *, entities: Sequence[tuple] = (), ta
     return out
 
 
-__all__ = ["Extraction", "Extractor", "Mention", "Node", "build_extractors", "combine"]
+__all__ = ["BatchExtractor", "Extraction", "Extractor", "Mention", "Node", "build_extractors", "combine",
+           "combine_many"]

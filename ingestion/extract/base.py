@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Union
+from typing import Protocol, Union, runtime_checkable
 
 from rdflib import Literal, URIRef
 
@@ -53,3 +53,11 @@ class Extractor(Protocol):
     name: str
 
     def extract(self, document: LoadedDocument, chunks: Sequence[Chunk]) -> list[Extraction]: ...
+
+
+@runtime_checkable
+class BatchExtractor(Extractor, Protocol):
+    """An extractor that is faster on several documents at once (a model batching their chunks)."""
+
+    def extract_many(self, items: Sequence[tuple[LoadedDocument, Sequence[Chunk]]]) -> list[list[Extraction]]:
+        """`extract` of each (document, chunks) pair, in order."""

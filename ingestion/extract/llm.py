@@ -1,6 +1,7 @@
 """The LLM extractor: prompt with the ontology and a JSON schema, validate with pydantic, repair
-or drop what is invalid, and keep only triples whose mentions occur in the text. Batched; on vLLM
-the backend decodes under the JSON schema (guided decoding)."""
+or drop what is invalid, and keep only triples whose mentions occur in the text. Batched across
+documents, as many chunks per call as the backend takes (`batch_size`); on vLLM the backend decodes
+under the JSON schema (guided decoding)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class BatchGenerator(Protocol):
     """What the extractor needs from a language model backend."""
 
     name: str
+    batch_size: int  # prompts one `generate_batch` call should carry
 
     def generate_batch(self, conversations: list[list[dict[str, str]]], *, max_tokens: int,
                        json_schema: dict | None = None) -> list[str]: ...
@@ -85,17 +87,24 @@ EXAMPLE_JSON = ('{"triples": [{"subject": "Warfarin", "predicate": "treats", "ob
 class LLMExtractor:
     name = NAME
 
-    def __init__(self, llm: BatchGenerator, batch_size: int = 8, max_tokens: int = 200):
-        self.llm, self.batch_size, self.max_tokens = llm, batch_size, max_tokens
+    def __init__(self, llm: BatchGenerator, batch_size: int | None = None, max_tokens: int = 200):
+        self.llm, self.max_tokens = llm, max_tokens
+        self.batch_size = batch_size or getattr(llm, "batch_size", 8)
 
     def extract(self, document: LoadedDocument, chunks: Sequence[Chunk]) -> list[Extraction]:
-        out: list[Extraction] = []
-        for i in range(0, len(chunks), self.batch_size):
-            batch = list(chunks[i:i + self.batch_size])
-            replies = self.llm.generate_batch([conversation(c.text) for c in batch], max_tokens=self.max_tokens,
+        return self.extract_many([(document, chunks)])[0]
+
+    def extract_many(self, items: Sequence[tuple[LoadedDocument, Sequence[Chunk]]]) -> list[list[Extraction]]:
+        """`extract` for several documents, their chunks batched together (an abstract is one or two
+        chunks; the engine is fast only on full batches)."""
+        work = [(i, c) for i, (_, chunks) in enumerate(items) for c in chunks]
+        out: list[list[Extraction]] = [[] for _ in items]
+        for at in range(0, len(work), self.batch_size):
+            batch = work[at:at + self.batch_size]
+            replies = self.llm.generate_batch([conversation(c.text) for _, c in batch], max_tokens=self.max_tokens,
                                               json_schema=SCHEMA)
-            for chunk, reply in zip(batch, replies):
-                out += self.validated(document.text, chunk, reply)
+            for (i, c), reply in zip(batch, replies):
+                out[i] += self.validated(items[i][0].text, c, reply)
         return out
 
     def validated(self, text: str, chunk: Chunk, reply: str) -> list[Extraction]:
