@@ -22,7 +22,19 @@ def percentiles(samples_s: list[float]) -> dict[str, float]:
 
 def machine() -> dict[str, object]:
     return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-            "processor": platform.processor() or platform.machine()}
+            "processor": platform.processor() or platform.machine(), "cpu": _cpu_model()}
+
+
+def _cpu_model() -> str:
+    """The CPU's name and the vector extensions that decide vLLM's CPU kernels (AVX2, AVX-512, AMX)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.machine()
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "")
+    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
+    extensions = [label for flag, label in (("avx2", "AVX2"), ("avx512f", "AVX-512"), ("amx_bf16", "AMX")) if flag in flags]
+    return f"{name} ({', '.join(extensions)})" if extensions else name
 
 
 def write_results(name: str, data: dict, table: str, folder: Path = RESULTS) -> Path:

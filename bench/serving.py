@@ -23,7 +23,7 @@ from pathlib import Path
 from assistant.home import Home
 from kgstore import Settings
 
-from .common import percentiles, write_results
+from .common import machine, percentiles, write_results
 from .ingest import data_dir
 from .qa import LATENCY_QUESTIONS, ROOT
 
@@ -153,7 +153,8 @@ def run(engine: str, models: Path, embedder, docs: list[dict], work: Path, slow_
 
 
 def table(r: dict) -> str:
-    lines = [f"Serving engines on {r['machine']['cpus']} CPU cores, SmolLM2-135M-Instruct, one run. Reproduce with "
+    lines = [f"Serving engines on {r['machine']['cpus']} CPU cores ({r['machine']['cpu']}), SmolLM2-135M-Instruct, "
+             "one run. Reproduce with "
              f"`{r['command']}`.", "",
              "| engine | start-up s | RSS MB | tokens/s batch 1 | tokens/s batch 32 | first piece p50 ms "
              "| ask p50 ms | ask p95 ms | LLM extractor docs/s |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -194,7 +195,7 @@ def main() -> None:
     args = parser.parse_args()
     docs = [json.loads(line) for line in (data_dir(args.data) / "ade" / "dev.jsonl").open()][:args.docs]
     embedder = Home(Settings()).embedder
-    result: dict = {"command": COMMAND, "docs": len(docs), "slow_docs": min(args.slow_docs, len(docs)), "engines": {}}
+    result: dict = {"machine": machine(), "command": COMMAND, "docs": len(docs), "slow_docs": min(args.slow_docs, len(docs)), "engines": {}}
     with tempfile.TemporaryDirectory(prefix="kgassist-bench-serving-") as tmp:
         models = Path(tmp) / "models"
         models.mkdir()
