@@ -452,8 +452,8 @@ def serve(kb: Home, port: int | None) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
 @click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--llm-server/--no-llm-server", default=None,
-              help="Answer through vLLM's server, started in the background and stopped on exit (off by "
-                   "default until measured faster: docs/serving.md).")
+              help="Answer through vLLM's server, started in the background and stopped on exit (the default "
+                   "where vLLM can run and no KGASSIST_LLM_BACKEND is set: docs/serving.md).")
 @click.pass_obj
 def ui(kb: Home, port: int, address: str, llm_server: bool | None) -> None:
     """Open the Streamlit app (chat, explore, ingest, audit, SPARQL) on the configured store.

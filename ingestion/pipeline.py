@@ -302,7 +302,8 @@ class Pipeline:
 
     def _prepared(self, todo: list[tuple[Path, str]], resolver: Resolver, workers: int):  # noqa: ANN202
         if workers <= 1 or len(todo) < 2:
-            # a batching extractor gets a write group's worth of documents at once, the others one
+            # a batching extractor gets a write group's worth of documents at once, the others one (in a
+            # group, documents do not see each other's entities in the patterns' gazetteer yet)
             size = self.options.batch_docs if any(isinstance(e, BatchExtractor) for e in self.extractors) else 1
             for at in range(0, len(todo), size):
                 group = todo[at:at + size]

@@ -48,8 +48,8 @@ def wait_for(check, what: str, process: subprocess.Popen, seconds: float = 120) 
 
 def start_app(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = servers.free_port()
-    app = subprocess.Popen([KGASSIST, "ui", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    app = subprocess.Popen([KGASSIST, "ui", "--port", str(port), "--no-llm-server"], env=env,  # sharing, not serving
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
