@@ -27,12 +27,15 @@ def machine() -> dict[str, object]:
 
 def _cpu_model() -> str:
     """The CPU's name and the vector extensions that decide vLLM's CPU kernels (AVX2, AVX-512, AMX)."""
+    from assistant.llm.serve import cpu_flags
+
     try:
         info = Path("/proc/cpuinfo").read_text()
     except OSError:
         return platform.machine()
-    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "")
-    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")),
+                platform.machine())
+    flags = cpu_flags()
     extensions = [label for flag, label in (("avx2", "AVX2"), ("avx512f", "AVX-512"), ("amx_bf16", "AMX")) if flag in flags]
     return f"{name} ({', '.join(extensions)})" if extensions else name
 

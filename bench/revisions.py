@@ -58,9 +58,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("revisions", nargs="+", help="git revisions to compare (e.g. 8e1f54d HEAD)")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--data", type=Path, default=None, help="Folder with financebench/ (default ../shared/data).")
+    parser.add_argument("--data", help="Folder with financebench/ (default ../shared/data or $KGASSIST_DATA).")
     args = parser.parse_args()
-    pdfs = data_dir(args.data and str(args.data)) / "financebench" / "pdfs"
+    pdfs = data_dir(args.data) / "financebench" / "pdfs"
     runs: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         trees = [_worktree(r, Path(tmp)) for r in args.revisions]

@@ -36,13 +36,17 @@ def cpu_can_run() -> bool:
     checks before installing it."""
     import platform
 
-    if platform.machine() != "x86_64":
-        return False
+    flags = cpu_flags()
+    return platform.machine() == "x86_64" and ("avx2" in flags or "avx512f" in flags)
+
+
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags (/proc/cpuinfo; empty where there is none)."""
     try:
-        flags = Path("/proc/cpuinfo").read_text().split()
+        info = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return False
-    return "avx2" in flags or "avx512f" in flags
+        return frozenset()
+    return frozenset(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
 
 
 def unavailable() -> str | None:
