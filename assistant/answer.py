@@ -53,6 +53,8 @@ class Answer:
     mode: str = "hybrid"
     verdict_source: str | None = None  # the fact that decided the verdict ("F1"), or "model"
     value: metrics.Computed | None = None  # a figure computed by the metric engine, with its inputs
+    steps: list[dict[str, Any]] = field(default_factory=list)  # an agent's tool calls (assistant.agent.Step)
+    notice: str | None = None  # what the user should know about how it was answered ("the pipeline answered")
 
     @property
     def unsupported(self) -> list[Claim]:
@@ -68,7 +70,8 @@ class Answer:
                 "backend": self.backend, "mode": self.mode,
                 "entities": [{"mention": lk.mention, "entity": str(lk.entity), "label": lk.label,
                               "score": lk.score, "method": lk.method} for lk in self.links],
-                "timings": self.timings, "value": self.value.to_json() if self.value is not None else None}
+                "timings": self.timings, "value": self.value.to_json() if self.value is not None else None,
+                "steps": self.steps, "notice": self.notice}
 
 
 def deciding_fact(question: Question, facts: list[Fact], links: list[Link]) -> Fact | None:
@@ -128,7 +131,7 @@ class Assistant:
                 facts = [f for f in graph.facts(q, links) if f.predicate != RDF.type or f.score > 0]
                 figure = self._figure(q, links, graph)
             if figure is not None:  # computed by code from the statements' figures, no model
-                return self._figure_answer(record, figure, links, graph)
+                return self.figure_answer(record, *figure, links, graph)
         passages: list[Passage] = []
         if mode != "graph":
             with clock("retrieval"):
@@ -162,23 +165,32 @@ class Assistant:
             else:
                 chosen, verdict_source = None, None
         with clock("verification"):
-            composed = self._compose(q, reply, built, links, subject, decider)
-            claims = composed.claims
-            cited = {i for c in claims for i in c.citations}
-            cited_facts = [f for f in built.facts if f.ref in cited]
-            for fact in cited_facts:
-                if not graph.exists(fact):
-                    for claim in claims:
-                        if fact.ref in claim.citations:
-                            claim.supported, claim.reason = False, f"{fact.ref} is no longer in the store"
-            graph.attach_provenance(cited_facts)
+            return self.conclude(record, q, reply, built, links, subject, graph, decider=decider,
+                                 verdict=chosen, verdict_source=verdict_source)
+
+    def conclude(self, record: dict, question: Question, reply: str, built: prompting.Prompt, links: list[Link],
+                 subject: Subject, graph: GraphLookup, *, decider: Fact | None = None, verdict: str | None = None,
+                 verdict_source: str | None = None, **extra: Any) -> Answer:
+        """The answer from a model's reply and the sources it was given (`built`): each sentence
+        verified, the answer composed from verified statements, each cited fact checked in the store
+        and given its provenance. The pipeline and the agent both end here."""
+        composed = self._compose(question, reply, built, links, subject, decider)
+        claims = composed.claims
+        cited = {i for c in claims for i in c.citations}
+        cited_facts = [f for f in built.facts if f.ref in cited]
+        for fact in cited_facts:
+            if not graph.exists(fact):
+                for claim in claims:
+                    if fact.ref in claim.citations:
+                        claim.supported, claim.reason = False, f"{fact.ref} is no longer in the store"
+        graph.attach_provenance(cited_facts)
         cited_passages = [p for p in built.passages if p.ref in cited]
         text = composed.text if composed.found else NOT_FOUND_TEXT
         if not composed.found:
             claims = [Claim(NOT_FOUND_TEXT), *claims]
-        return Answer(**record, answer=text, found=composed.found, facts=cited_facts,
+        return Answer(**record, **extra, answer=text, found=composed.found, facts=cited_facts,
                       passages=cited_passages or built.passages, queries=graph.queries, claims=claims,
-                      verdict=chosen, verdict_source=verdict_source, links=links)
+                      verdict=verdict, verdict_source=verdict_source, links=links)
 
     # -------------------------------------------------------------------------------------------
     def _figure(self, question: Question, links: list[Link], graph: GraphLookup) -> tuple[metrics.Computed, Link] | None:
@@ -193,13 +205,13 @@ class Assistant:
             return None  # a line item the graph has no figure of: the passages may state it
         return computed, company
 
-    def _figure_answer(self, record: dict, figure: tuple[metrics.Computed, Link], links: list[Link],
-                       graph: GraphLookup) -> Answer:
+    def figure_answer(self, record: dict, computed: metrics.Computed, company: Link, links: list[Link],
+                      graph: GraphLookup, *, numbered: bool = False, **extra: Any) -> Answer:
         """The answer to a figure question: the value, its formula and each input cited, or what is
-        missing; each input checked against the store and given its provenance."""
-        computed, company = figure
+        missing; each input checked against the store and given its provenance. The inputs are
+        numbered F1, F2, … here unless they already carry their citation ids (`numbered`)."""
         inputs = list({id(f): f for i in computed.inputs for f in i.facts}.values())
-        for n, fact in enumerate(inputs, 1):
+        for n, fact in enumerate([] if numbered else inputs, 1):
             fact.ref = prompting.source_id("F", n)
         graph.attach_provenance(inputs)
         text = metrics.sentence(computed, company.label)
@@ -208,7 +220,7 @@ class Assistant:
             claims = [Claim(NOT_FOUND_TEXT), Claim(text, claims[0].citations, False, "an input is no longer in the store")]
             text = NOT_FOUND_TEXT
         found = text != NOT_FOUND_TEXT and computed.number is not None
-        return Answer(**record, answer=text, found=found, facts=inputs, passages=[], queries=graph.queries,
+        return Answer(**record, **extra, answer=text, found=found, facts=inputs, passages=[], queries=graph.queries,
                       claims=claims, verdict=None, links=links, value=computed if found else None)
 
     def _compose(self, question: Question, reply: str, built: prompting.Prompt, links: list[Link],

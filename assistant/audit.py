@@ -30,7 +30,9 @@ def save(db: Database, answer: Answer, settings: dict[str, Any] | None = None) -
         row = AnswerRow(id=answer.id, question=answer.question, answer=answer.answer, found=answer.found,
                         verdict=answer.verdict, model=answer.model, backend=answer.backend,
                         settings={**(settings or {}), "mode": answer.mode,
-                                  **({"computed": answer.value.to_json()} if answer.value is not None else {})},
+                                  **({"computed": answer.value.to_json()} if answer.value is not None else {}),
+                                  **({"steps": answer.steps} if answer.steps else {}),
+                                  **({"notice": answer.notice} if answer.notice else {})},
                         timings=answer.timings,
                         facts=[f.to_json() for f in answer.facts])
         row.queries = [AnswerQuery(ord=i, purpose=q.purpose[:64], sparql=q.sparql, bindings=q.bindings,
@@ -148,6 +150,7 @@ def session_answers(db: Database, session_id: str) -> list[dict[str, Any]]:
                 "id": row.id, "question": row.question, "answer": row.answer, "found": row.found,
                 "verdict": row.verdict, "model": row.model, "backend": row.backend, "facts": row.facts,
                 "mode": (row.settings or {}).get("mode"), "timings": row.timings, "created_at": str(row.created_at),
+                "steps": (row.settings or {}).get("steps", []), "notice": (row.settings or {}).get("notice"),
                 "claims": [{"sentence": c.sentence, "supported": c.supported, "reason": c.reason,
                             "citations": c.citations} for c in row.claims],
                 "passages": [{"ref": ref, "chunk_id": p.chunk_id, "document": p.document_uri,

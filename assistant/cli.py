@@ -201,8 +201,8 @@ def ingest(kb: Home, paths: tuple[Path, ...], workers: int, extractors: tuple[st
 @click.option("--backend", type=click.Choice(choices(LLMBackend)), help="LLM backend for this answer.")
 @click.option("--model", help="LLM model name or folder for this answer.")
 @click.option("--mode", type=click.Choice(choices(AnswerMode)),
-              help="Sources: graph facts and passages (hybrid), graph only, or passages only. "
-                   "Default: KGASSIST_ANSWER_MODE (hybrid).")
+              help="Sources: graph facts and passages (hybrid), graph only, passages only, or an agent "
+                   "that plans its own lookups (a model that calls tools). Default: KGASSIST_ANSWER_MODE (hybrid).")
 @click.pass_obj
 def ask(kb: Home, question: str, as_json: bool, backend: str | None, model: str | None, mode: str | None) -> None:
     """Answer a question from the graph and the documents, citing every fact; the answer is audited.
@@ -215,7 +215,8 @@ def ask(kb: Home, question: str, as_json: bool, backend: str | None, model: str 
         question = check_question(question, kb.settings.max_question_chars)
     except QuestionError as error:
         raise click.UsageError(str(error)) from None
-    answer = _ask_and_record(kb, kb.assistant(backend=backend, model=model), question, mode, stream=not as_json)
+    answer = _ask_and_record(kb, _answerer(kb, mode, backend=backend, model=model), question, mode,
+                             stream=not as_json)
     if as_json:
         click.echo(json.dumps(answer.to_json(), indent=2, default=str))
 
@@ -231,7 +232,7 @@ def chat(kb: Home, mode: str | None) -> None:
     from assistant.question import QuestionError, check_question
 
     with kb.hosting():  # other kgassist processes on this home share the store while the chat runs
-        assistant = kb.assistant()
+        assistant = _answerer(kb, mode)
         click.echo("Ask about the ingested documents (an empty line ends).")
         while True:
             try:
@@ -248,6 +249,11 @@ def chat(kb: Home, mode: str | None) -> None:
             _ask_and_record(kb, assistant, question, mode, stream=True)
 
 
+def _answerer(kb: Home, mode: str | None, **model: Any):  # noqa: ANN202 - an Assistant or an Agent
+    """What answers in `mode`: the agent (which hands other modes to the pipeline) or the assistant."""
+    return kb.agent(**model) if (mode or kb.settings.answer_mode) == "agent" else kb.assistant(**model)
+
+
 def _ask_and_record(kb: Home, assistant, question: str, mode: str | None, *, stream: bool):  # noqa: ANN001, ANN202
     """The one ask-and-record path of `ask` and `chat`: stream the reply (when asked), seal the answer
     into the audit trail, then show its citations (when streaming)."""
@@ -260,7 +266,15 @@ def _ask_and_record(kb: Home, assistant, question: str, mode: str | None, *, str
         streamed.append(piece)
         click.echo(piece, nl=False)
 
-    answer = assistant.ask(question, mode=mode, on_text=show if stream else None)
+    def step(step) -> None:  # noqa: ANN001 - an assistant.agent.Step
+        refs = f" -> {', '.join(step.citations)}" if step.citations else ""
+        click.secho(f"[{step.tool}] {json.dumps(step.arguments, ensure_ascii=False)[:160]}: "
+                    f"{'error' if step.error else f'{step.rows} rows'}{refs}", dim=True, err=True)
+
+    extra = {"on_step": step} if stream and mode == "agent" else {}
+    answer = assistant.ask(question, mode=mode, on_text=show if stream else None, **extra)
+    if answer.notice and stream:
+        click.secho(answer.notice, fg="yellow", err=True)
     save(kb.db, answer, {**kb.settings.public_dict(), "backend": answer.backend, "model": answer.model, "mode": mode})
     if stream:
         _show_answer(answer, "".join(streamed))
@@ -315,10 +329,14 @@ def audit(kb: Home, answer_id: str | None, list_all: bool, verify: bool, anchor:
     stored, checks = trail.rerun(kb.store, kb.db, answer_id)
     if as_json:
         click.echo(json.dumps({"id": stored["id"], "question": stored["question"], "answer": stored["answer"],
-                               "queries": [c.to_json() for c in checks], "facts": stored["facts"]}, indent=2))
+                               "queries": [c.to_json() for c in checks], "facts": stored["facts"],
+                               "steps": (stored["settings"] or {}).get("steps", [])}, indent=2))
         return
     click.echo(f"{stored['id']}  {stored['created_at'][:19]}  {stored['model']}")
     click.echo(f"Q: {stored['question']}\nA: {stored['answer']}\n")
+    for step in (stored["settings"] or {}).get("steps", []):
+        click.echo(f"step: {step['tool']} {json.dumps(step['arguments'], ensure_ascii=False)} -> {step['rows']} rows "
+                   f"{' '.join(step['citations'])} (result {step['digest']})")
     for check in checks:
         colour = {"identical": "green", "changed": "yellow"}.get(check.status, "red")
         click.secho(f"{check.status:9} {check.purpose}: {check.rows_then} rows then, {check.rows_now} now", fg=colour)

@@ -26,7 +26,7 @@ from .retrieval import Passage
 from .subject import Subject
 from .gate import GENERIC
 from .text import stem, terms
-from .verify import Claim, Verifier, content_words
+from .verify import NOT_FOUND, Claim, Verifier, content_words
 
 #: How each relation is said; {s} and {o} are the labels, {o} a list when several facts agree.
 TEMPLATES: dict[URIRef, str] = {
@@ -202,6 +202,13 @@ def compose(question: Question, lead_facts: Sequence[Fact], extracted: Sequence[
             claim.reason = f"a template sentence the verifier rejects: {claim.reason}"
     head = [opening] if opening is not None else []
     shown_direct = [c for c in direct if c.supported]
+    for claim in model:  # a copy of a fact's raw text ("X — value — Y") is a source dump, not an answer
+        if claim.supported and _RAW_FACT.search(claim.sentence):
+            claim.supported, claim.reason = False, "copies a source's raw text"
+    if head or shown_direct:  # the sources answer: a model sentence saying nothing was found contradicts them
+        for claim in model:
+            if claim.supported and not claim.citations and NOT_FOUND.search(claim.sentence):
+                claim.supported, claim.reason = False, "says nothing was found, where the sources answer"
     if lead == "sources" and not head and not shown_direct:  # no source answers: the model's text
         return Composed("", [*direct, *model], False)         # alone does not make an answer
     if lead == "model":  # the model's verified sentences, then what the sources add to them
@@ -215,6 +222,9 @@ def compose(question: Question, lead_facts: Sequence[Fact], extracted: Sequence[
         return Composed("", rest, False)
     text = " ".join(c.sentence if not c.attributed else f"{c.sentence.rstrip()} [{c.citations[0]}]" for c in shown)
     return Composed(text, shown + rest, True)
+
+
+_RAW_FACT = re.compile(r" — [a-z][a-z ]* — ")
 
 
 def _groups(facts: Sequence[Fact]) -> list[list[Fact]]:

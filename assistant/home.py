@@ -80,6 +80,16 @@ class Home:
         store, db, embedder, index = self.store, self.db, self.embedder, self._matched_index()
         return open_assistant(self.settings, store, db, llm or self.llm_for(backend, model), embedder, index)
 
+    def agent(self, assistant: Any | None = None, *, backend: str | None = None,
+              model: str | None = None) -> Any:  # -> assistant.agent.Agent
+        """The agent over `assistant` (default: this home's): it plans its own lookups when the model
+        calls tools (the openai backend), and leaves the question to the pipeline, saying so, when it cannot."""
+        from .agent import Agent, Limits
+
+        s = self.settings
+        return Agent(assistant or self.assistant(backend=backend, model=model), Limits.from_settings(s),
+                     sparql_limit=min(s.sparql_limit, 200), sparql_timeout_s=s.sparql_timeout_s)
+
     def pipeline(self, extractors: list[str] | None = None, *, vectors: bool = True,
                  llm: Any | None = None) -> Any:  # -> ingestion.pipeline.Pipeline
         """The ingestion pipeline; the `llm` extractor uses `llm` or the configured model."""

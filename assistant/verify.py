@@ -161,11 +161,14 @@ def answer_problems(answer) -> list[str]:  # noqa: ANN001 - an assistant.answer.
     """What breaks the promise an answer makes: a sentence of its text that the verifier marked
     unsupported, or a name or number in its text that none of its sources contains. Empty for a
     sound answer (every answer the test suite and the benchmarks produce is checked with this)."""
+    shown = [c.sentence for c in answer.claims if c.supported and c.sentence in answer.answer]
     problems = [f"unsupported sentence in the answer: {c.sentence!r}" for c in answer.claims
-                if not c.supported and c.sentence in answer.answer]
+                if not c.supported and c.sentence in answer.answer  # and not as part of a shown sentence
+                and not any(c.sentence in s for s in shown)]
     if not answer.found:
         return problems
-    sources = [_Source(fact_text(f)) for f in answer.facts] + [_Source(f"{p.title} {p.text}") for p in answer.passages]
+    sources = [_Source(fact_text(f)) for f in answer.facts] + [  # a passage is named by its title or its file
+        _Source(f"{p.title} {p.document_uri.rstrip('/').rsplit('/', 1)[-1]} {p.text}") for p in answer.passages]
     computed = getattr(answer, "value", None)
     if computed is not None:  # computed by code: its value, formula and name are the engine's, not a source's
         sources.append(_Source(f"{computed.name} {computed.shown} {computed.formula} {computed.period}"))

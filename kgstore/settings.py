@@ -27,7 +27,7 @@ DEFAULT_CONFIG = "kgassist.toml"
 LLMBackend = Literal["transformers", "vllm", "openai"]
 ExtractorName = Literal["patterns", "table", "llm"]
 KGEModelName = Literal["transe", "distmult", "complex", "rotate"]
-AnswerMode = Literal["hybrid", "graph", "retrieval"]
+AnswerMode = Literal["hybrid", "graph", "retrieval", "agent"]
 AnswerLead = Literal["sources", "model"]
 IndexKind = Literal["flat", "hnsw", "ivf"]
 
@@ -80,10 +80,15 @@ class Settings(BaseSettings):
     answer_max_tokens: int = Field(160, ge=8, description="Token limit of a written answer.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted (longer ones are refused).")
     answer_mode: AnswerMode = Field("hybrid", description="Sources of an answer: graph and passages, graph only, "
-                                    "or passages only.")
+                                    "passages only, or an agent that plans its own lookups (needs a model that "
+                                    "calls tools, served over the openai backend).")
     answer_lead: AnswerLead = Field("sources", description="What an answer opens with: 'sources' (graph facts "
                                     "as sentences, else the passage sentence that answers; for small models) or "
                                     "'model' (the model's verified sentences; for capable models).")
+    agent_max_steps: int = Field(6, ge=1, le=50, description="Most model turns of one agent answer.")
+    agent_max_tokens: int = Field(12_000, ge=256, description="Most tokens (prompt and reply, all turns) of one "
+                                  "agent answer.")
+    agent_timeout_s: float = Field(120.0, gt=0, description="Wall-clock limit of one agent answer, seconds.")
     kge_model: KGEModelName = Field("complex", description="Default model of `kgassist finetune kge`.")
 
     # Ingestion.

@@ -31,17 +31,21 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 def _every_answer_keeps_its_promise(monkeypatch: pytest.MonkeyPatch):
     """Every answer any test produces, on any model: no sentence of its text is one the verifier
     marked unsupported, and no name or number in it is missing from all of its sources."""
+    from assistant.agent import Agent
     from assistant.answer import Assistant
     from assistant.verify import answer_problems
 
-    ask, problems = Assistant.ask, []
+    problems: list[str] = []
 
-    def checked_ask(self, *args, **kwargs):  # noqa: ANN001, ANN202
-        answer = ask(self, *args, **kwargs)
-        problems.extend(f"{answer.question!r}: {p}" for p in answer_problems(answer))
-        return answer
+    def checked(ask):  # noqa: ANN001, ANN202
+        def checked_ask(self, *args, **kwargs):  # noqa: ANN001, ANN202
+            answer = ask(self, *args, **kwargs)
+            problems.extend(f"{answer.question!r}: {p}" for p in answer_problems(answer))
+            return answer
+        return checked_ask
 
-    monkeypatch.setattr(Assistant, "ask", checked_ask)
+    for answerer in (Assistant, Agent):  # the pipeline, and the agent (which ends in Assistant.conclude)
+        monkeypatch.setattr(answerer, "ask", checked(answerer.ask))
     yield
     assert not problems, "answers broke the verification promise:\n" + "\n".join(problems)
 

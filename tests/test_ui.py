@@ -183,6 +183,41 @@ def test_model_text_no_source_supports_is_shown_only_collapsed_and_marked_after_
     assert collapsed.markdown[0].value.startswith(":red-background[Revenue was")
 
 
+def test_agent_steps_are_listed_above_the_answer_with_their_tools_rows_and_citations():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from ui.render import show_answer
+
+        show_answer({"id": "0" * 32, "answer": "Alphabet Inc.'s chief executive officer is Sundar Pichai [F1].",
+                     "facts": [], "passages": [], "claims": [], "steps": [
+                         {"tool": "find_entities", "arguments": {"name": "Alphabet"}, "rows": 1, "citations": [],
+                          "planner": "kgassist", "error": None},
+                         {"tool": "entity_facts", "arguments": {"entity": "Alphabet"}, "rows": 4, "citations": ["F1"],
+                          "planner": "model", "error": None},
+                         {"tool": "sparql", "arguments": {"query": "DROP ALL"}, "rows": 0, "citations": [],
+                          "planner": "model", "error": "SPARQL update refused"}]}, None, key="t")
+
+    at = AppTest.from_function(page).run()
+    [steps] = at.expander
+    assert steps.label == "Agent steps (3)"
+    listed = unescape(steps.markdown[0].value)
+    assert "**find_entities**(name='Alphabet'): 1 rows" in listed and "**entity_facts**" in listed
+    assert "→ F1" in listed and ":red[error: SPARQL update refused]" in listed
+    assert "Sundar Pichai" in at.markdown[-1].value or any("Sundar Pichai" in m.value for m in at.markdown)
+
+
+def test_the_agent_choice_on_a_model_that_cannot_call_tools_says_the_pipeline_answered(monkeypatch, homes,
+                                                                                       model_cache):
+    at = app_test(monkeypatch, homes["sample"], model_cache)
+    at.sidebar.radio[0].set_value("agent").run()
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("Agent mode needs a model that calls tools") for i in at.info)
+    answer = unescape("\n".join(m.value for m in at.chat_message[1].markdown))
+    assert "metformin" in answer.lower() and "[F" in answer
+
+
 def test_document_text_is_escaped_not_rendered(monkeypatch):
     from ui.render import escape, highlighted
 

@@ -71,7 +71,7 @@ def served(folder, model_cache, tmp_path_factory):
 def _client(url: str, folder: Path | None = None, name: str = MODEL, **kw):  # noqa: ANN202
     from assistant.llm.openai import OpenAILLM
 
-    return OpenAILLM(name, url, max_tokens=16, local=folder, **kw)
+    return OpenAILLM(name, url, local=folder, **{"max_tokens": 16, **kw})
 
 
 def test_kgassist_serve_lists_the_configured_model_and_says_where(served, folder):
@@ -117,6 +117,71 @@ def test_the_server_calls_a_tool_when_one_is_required(served):
     [call] = message.get("tool_calls") or pytest.fail(f"no tool call: {message}")
     assert call["function"]["name"] == "find_entities"
     assert isinstance(json.loads(call["function"]["arguments"])["name"], str)
+
+
+@pytest.fixture(scope="module")
+def sample_home(tmp_path_factory, embedder) -> Path:
+    """A home with the sample corpus, closed again so that `kgassist` processes can open it."""
+    from .helpers import KB, sample_copy
+
+    path = tmp_path_factory.mktemp("agent-home")
+    KB(path, embedder, sample_copy(tmp_path_factory.mktemp("corpus"))).close()
+    return path
+
+
+def test_ask_in_agent_mode_shows_its_steps_and_the_audit_reruns_its_sparql(served, sample_home, model_cache):
+    env = {**os.environ, "KGASSIST_HOME": str(sample_home), "KGASSIST_MODEL_CACHE": str(model_cache),
+           "KGASSIST_LLM_BACKEND": "openai", "KGASSIST_LLM_BASE_URL": served[1], "KGASSIST_AGENT_TIMEOUT_S": "240"}
+
+    def kgassist(*args: str) -> dict:
+        done = subprocess.run([KGASSIST, *args, "--json"], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout)
+
+    answer = kgassist("ask", "Who is the chief executive officer of Alphabet?", "--mode", "agent")
+    assert answer["mode"] == "agent" and answer["found"]
+    assert answer["answer"].startswith("Alphabet Inc.'s chief executive officer is Sundar Pichai [F")
+    assert {s["tool"] for s in answer["steps"]} >= {"find_entities", "entity_facts", "search_passages"}
+    assert all({"tool", "arguments", "citations", "digest", "planner"} <= set(s) for s in answer["steps"])
+    cited = {ref for s in answer["steps"] for ref in s["citations"]}
+    assert {f["ref"] for f in answer["facts"]} <= cited and answer["unsupported"] is not None
+    audit = kgassist("audit", answer["id"])
+    assert audit["queries"] and {q["status"] for q in audit["queries"]} == {"identical"}
+    assert [s["tool"] for s in audit["steps"]] == [s["tool"] for s in answer["steps"]]
+
+
+def test_the_small_model_plans_a_lookup_of_its_own_when_one_is_required(served, sample_home, model_cache, embedder):
+    """SmolLM2-135M calls a tool when it must (its arguments are often nonsense: a tool then says why
+    it cannot use them, the loop goes on, and the answer is built from verified sources only)."""
+    from assistant.agent import Agent, Limits
+    from assistant.home import Home
+    from kgstore import Settings
+
+    with Home(Settings(home=sample_home, model_cache=model_cache), embedder=embedder) as home:
+        agent = Agent(home.assistant(_client(served[1], max_tokens=256)), Limits(steps=2, seconds=240),
+                      require_tool=True)
+        answer = agent.ask("What are the side effects of metformin?")
+    planned = [s for s in answer.steps if s["planner"] == "model"]
+    assert planned and planned[0]["tool"] in {"find_entities", "entity_facts", "sparql", "search_passages",
+                                              "compute_metric", "provenance"}
+    assert answer.found and answer.answer.startswith("Metformin can cause")
+
+
+def test_the_app_shows_the_agents_steps_live_above_its_answer(served, sample_home, model_cache, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    for name, value in {"KGASSIST_HOME": str(sample_home), "KGASSIST_MODEL_CACHE": str(model_cache),
+                        "KGASSIST_LLM_BACKEND": "openai", "KGASSIST_LLM_BASE_URL": served[1],
+                        "KGASSIST_ANSWER_MODE": "agent", "KGASSIST_AGENT_TIMEOUT_S": "240"}.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "ui" / "app.py"), default_timeout=600).run()
+    assert at.sidebar.radio[0].value == "agent"
+    at.chat_input[0].set_value("Who is the chief executive officer of Alphabet?").run()
+    assert not at.exception, at.exception
+    steps = next(e for e in at.expander if e.label == "Agent steps")
+    assert "find\\_entities" in steps.markdown[0].value and "search\\_passages" in steps.markdown[0].value
+    answer = "\n".join(m.value for m in at.chat_message[1].markdown)
+    assert "Sundar Pichai" in answer and "[F" in answer
 
 
 def test_a_prefix_for_another_base_model_is_refused(served, folder, tmp_path):

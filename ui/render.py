@@ -108,10 +108,28 @@ def show_inputs(value: dict[str, Any]) -> None:
                                             for e in i.get("earlier", []))} for i in value["inputs"]])
 
 
-def show_answer(answer: dict[str, Any], database: Any, key: str) -> None:
+def step_line(step: dict[str, Any]) -> str:
+    """One agent step as the app lists it: who planned it, the tool, its arguments, rows, citations."""
+    arguments = ", ".join(f"{k}={v!r}" for k, v in step["arguments"].items())
+    outcome = f":red[error: {escape(step['error'][:160])}]" if step.get("error") else f"{step['rows']} rows"
+    refs = f" → {', '.join(step['citations'])}" if step.get("citations") else ""
+    by = "kgassist" if step.get("planner") == "kgassist" else "model"
+    return f"- :gray[{by}] **{escape(step['tool'])}**({escape(arguments[:200])}): {outcome}{escape(refs)}"
+
+
+def show_steps(steps: list[dict[str, Any]], expanded: bool = False) -> None:
+    with st.expander(f"Agent steps ({len(steps)})", expanded=expanded):
+        st.markdown("\n".join(step_line(s) for s in steps))
+
+
+def show_answer(answer: dict[str, Any], database: Any, key: str, *, steps_shown: bool = False) -> None:
     """An answer: its verified statements, then one chip per citation that opens the fact with its
     provenance or the passage; model text that no source supports only collapsed, marked as such."""
     claims = answer.get("claims") or [{"sentence": answer["answer"], "supported": True}]
+    if answer.get("steps") and not steps_shown:
+        show_steps(answer["steps"])
+    if answer.get("notice"):
+        st.info(answer["notice"])
     st.markdown(escape(format_figures(answer["answer"])))
     if answer.get("value") and answer["value"].get("inputs"):
         show_inputs(answer["value"])

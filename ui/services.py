@@ -107,6 +107,11 @@ def assistant() -> Any:
     return _assistant(_key(), _generation())
 
 
+def agent() -> Any:
+    """The agent over the shared assistant (it hands the question to the pipeline when the model cannot call tools)."""
+    return _home(with_llm=True).agent(assistant())
+
+
 def stats() -> Any:
     return store().stats()
 

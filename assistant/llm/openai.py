@@ -33,6 +33,7 @@ class OpenAILLM:
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"KGASSIST_LLM_BASE_URL must be an http(s) URL, not {base_url!r}.")
         self.name, self.temperature, self.max_tokens = name, temperature, max_tokens
+        self.base_url, self._api_key, self._timeout = base_url.rstrip("/"), api_key, timeout
         self.local = local  # the served model's folder here, for prompt embeddings; None: text only
         self.supports_prefix = local is not None
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -40,6 +41,14 @@ class OpenAILLM:
         self._tokenizer: Any = None
         self._embedding: Any = None
         self._base_checked = False
+
+    def chat_model(self, max_tokens: int | None = None) -> Any:  # -> langchain_openai.ChatOpenAI
+        """The same server and model as a LangChain chat model, for the agent (`assistant.agent`)."""
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(model=self.name, base_url=self.base_url, api_key=self._api_key or "unused",
+                          temperature=self.temperature, max_tokens=max_tokens or self.max_tokens, timeout=self._timeout,
+                          max_retries=0, stream_usage=True)
 
     def _body(self, messages: list[Message], max_tokens: int | None, **extra: Any) -> dict[str, Any]:
         return {"model": self.name, "messages": messages, "temperature": self.temperature,

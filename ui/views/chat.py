@@ -16,7 +16,7 @@ from assistant.answer import STAGES
 from assistant.question import QuestionError, check_question
 from kgstore.settings import AnswerMode, choices
 from ui import services
-from ui.render import escape, show_answer
+from ui.render import escape, show_answer, step_line
 
 #: The answer's stages as users know them.
 STAGE_NAMES = dict(zip(STAGES, ("linking", "graph", "passages", "generation", "verification")))
@@ -33,7 +33,9 @@ if st.session_state.get("history_of") != session:  # a new browser session, or a
     st.session_state["history_of"] = session
 history: list[dict] = st.session_state["history"]
 mode = st.sidebar.radio("Sources", choices(AnswerMode), horizontal=True,
-                        help="Graph facts and passages, graph facts only, or passages only.")
+                        index=choices(AnswerMode).index(settings.answer_mode),
+                        help="Graph facts and passages, graph facts only, passages only, or an agent that plans "
+                             "its own lookups (a model that calls tools; otherwise the pipeline answers).")
 
 stats = services.stats()
 empty = stats.documents == 0
@@ -56,28 +58,35 @@ for i, turn in enumerate(history):
         show_answer(turn, database, key=f"h{i}")
 
 
-def _answer_stream(question: str, sink: dict[str, Any], status: Any) -> Iterator[str]:
-    """Run the assistant in a worker thread; yield the reply as it is generated and show each
-    stage, with its time, in `status` (Streamlit is only called here, in the script's thread)."""
+def _answer_stream(question: str, sink: dict[str, Any], status: Any, steps: Any) -> Iterator[str]:
+    """Run the assistant in a worker thread; yield the reply as it is generated, show each stage,
+    with its time, in `status`, and each agent step as it is made in `steps` (Streamlit is only
+    called here, in the script's thread)."""
     events: queue.Queue = queue.Queue()
-    assistant, lock = services.assistant(), services.model_lock()  # resolved here, in the script's thread
+    lock = services.model_lock()  # resolved here, in the script's thread
+    answerer = services.agent() if mode == "agent" else services.assistant()
+    extra = {"on_step": lambda step: events.put(("step", step.to_json()))} if mode == "agent" else {}
 
     def work() -> None:
         try:
             with lock:
-                sink["answer"] = assistant.ask(question, mode=mode, on_text=lambda t: events.put(("text", t)),
-                                               on_stage=lambda s, secs: events.put(("stage", (s, secs))))
+                sink["answer"] = answerer.ask(question, mode=mode, on_text=lambda t: events.put(("text", t)),
+                                              on_stage=lambda s, secs: events.put(("stage", (s, secs))), **extra)
         except Exception as error:  # shown to the user below, never swallowed
             sink["error"] = error
         finally:
             events.put(None)
 
     threading.Thread(target=work, daemon=True).start()
-    board, done, running = status.empty(), {}, None
+    board, done, running, made = status.empty(), {}, None, []
     while (event := events.get()) is not None:
         kind, value = event
         if kind == "text":
             yield escape(value)
+            continue
+        if kind == "step":
+            made.append(value)
+            steps.markdown("\n".join(step_line(s) for s in made))
             continue
         stage, seconds = value
         name = STAGE_NAMES.get(stage, stage)
@@ -95,10 +104,11 @@ def _ask(question: str) -> None:
     with st.chat_message("assistant"):
         sink: dict[str, Any] = {}
         started = time.perf_counter()
+        steps = st.expander("Agent steps", expanded=True).empty() if mode == "agent" else st.empty()
         status = st.status("Answering…", expanded=False)
         with status:  # the model's draft, unverified, stays inside the collapsed status box
             st.caption("Model draft (each sentence is verified before it can be part of the answer):")
-            st.write_stream(_answer_stream(question, sink, status))
+            st.write_stream(_answer_stream(question, sink, status, steps))
         if "error" in sink:
             status.update(label="The assistant failed", state="error")
             st.error(f"The assistant failed: {sink['error']}")
@@ -108,7 +118,7 @@ def _ask(question: str) -> None:
         trail.save(database, answer, {**settings.public_dict(), "backend": answer.backend, "model": answer.model,
                                       "mode": mode, "via": "ui", "session": session})
         turn = answer.to_json()
-        show_answer(turn, database, key=f"h{len(history)}")
+        show_answer(turn, database, key=f"h{len(history)}", steps_shown=True)
         history.append(turn)
 
 
