@@ -135,8 +135,7 @@ class Agent:
 
     @property
     def can_run(self) -> bool:
-        return self._chat_model is not None or bool(getattr(self.assistant.llm, "supports_tools", False)
-                                                    and hasattr(self.assistant.llm, "chat_model"))
+        return self._chat_model is not None or self.assistant.llm.supports_tools
 
     def ask(self, question: str | Question, *, mode: str = "agent", verdict: bool | None = None,
             on_text: Callable[[str], None] | None = None, on_step: StepListener | None = None,

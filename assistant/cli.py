@@ -266,12 +266,12 @@ def _ask_and_record(kb: Home, assistant, question: str, mode: str | None, *, str
         streamed.append(piece)
         click.echo(piece, nl=False)
 
-    def step(step) -> None:  # noqa: ANN001 - an assistant.agent.Step
+    def show_step(step) -> None:  # noqa: ANN001 - an assistant.agent.Step
         refs = f" -> {', '.join(step.citations)}" if step.citations else ""
         click.secho(f"[{step.tool}] {json.dumps(step.arguments, ensure_ascii=False)[:160]}: "
                     f"{'error' if step.error else f'{step.rows} rows'}{refs}", dim=True, err=True)
 
-    extra = {"on_step": step} if stream and mode == "agent" else {}
+    extra = {"on_step": show_step} if stream and mode == "agent" else {}
     answer = assistant.ask(question, mode=mode, on_text=show if stream else None, **extra)
     if answer.notice and stream:
         click.secho(answer.notice, fg="yellow", err=True)

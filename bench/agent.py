@@ -32,7 +32,7 @@ from kgstore import Settings
 
 from .common import machine, percentiles, write_results
 from .finance import score as finance_score
-from .qa import LABELS, _classification, data_dir
+from .qa import LABELS, classification, data_dir
 
 ROOT = Path(__file__).parents[1]
 UNSEEN = ROOT / "tests" / "fixtures" / "unseen"
@@ -70,7 +70,7 @@ def run_set(name: str, home: Home, items: list[dict], right, **ask) -> dict:  # 
         row = {"accuracy": round(hits / max(1, len(items)), 3), "latency": percentiles(seconds),
                "answers_with_problems": broken, "problems": problems}
         if ask.get("verdict"):
-            row["macro_f1"] = _classification([i["gold"] for i in items], verdicts)["macro_f1"]
+            row["macro_f1"] = classification([i["gold"] for i in items], verdicts)["macro_f1"]
         if label == "agent":
             row |= {"tool_calls_per_question": round(statistics.fmean(tools), 2),
                     "model_planned_calls_per_question": round(statistics.fmean(planned), 2),

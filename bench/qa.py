@@ -73,7 +73,7 @@ def pubmedqa(data: Path, work: Path, embedder, llm, limit: int, modes: list[str]
             broken += bool(answer_problems(answer))
             predictions.append(answer.verdict or "maybe")
         gold = [items[p]["final_decision"] for p in chosen]
-        out[mode] = {**_classification(gold, predictions), "predicted": _counts(predictions),
+        out[mode] = {**classification(gold, predictions), "predicted": _counts(predictions),
                      "seconds_per_question": round(statistics.median(seconds), 3), "answers_with_problems": broken}
     return out
 
@@ -83,7 +83,7 @@ def _counts(labels) -> dict[str, int]:  # noqa: ANN001
     return {label: labels.count(label) for label in LABELS}
 
 
-def _classification(gold: list[str], predicted: list[str]) -> dict[str, float]:
+def classification(gold: list[str], predicted: list[str]) -> dict[str, float]:
     accuracy = sum(g == p for g, p in zip(gold, predicted)) / max(1, len(gold))
     f1s = []
     for label in LABELS:

@@ -31,7 +31,7 @@ def one_line_error(result) -> str:  # noqa: ANN001
 @pytest.mark.parametrize(("variable", "value", "command", "says"), [
     ("KGASSIST_EXTRACTORS", "pattern", ["stats"], "unknown extractor 'pattern'; choose from patterns, table, llm"),
     ("KGASSIST_LLM_BACKEND", "vlm", ["stats"], "'transformers', 'vllm' or 'openai'"),
-    ("KGASSIST_ANSWER_MODE", "both", ["stats"], "'hybrid', 'graph' or 'retrieval'"),
+    ("KGASSIST_ANSWER_MODE", "both", ["stats"], "'hybrid', 'graph', 'retrieval' or 'agent'"),
     ("KGASSIST_KGE_MODEL", "transr", ["stats"], "'transe', 'distmult', 'complex' or 'rotate'"),
     ("KGASSIST_INDEX_KIND", "annoy", ["stats"], "'flat', 'hnsw' or 'ivf'"),
 ])

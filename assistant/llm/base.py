@@ -15,7 +15,7 @@ class LLM(Protocol):
     # What the backend can do, declared (checked with a clear error, never probed):
     supports_prefix: bool       # prefix embeddings before the prompt: `prefix=`, `input_embeddings()`
     supports_json_schema: bool  # decoding constrained to a JSON schema in `generate_batch`
-    supports_tools: bool        # tool calls (an agent can drive it)
+    supports_tools: bool        # tool calls: `chat_model(max_tokens)` is a LangChain chat model an agent drives
     supports_lora: bool         # LoRA weights loaded into the model (`model` is a torch module)
     batch_size: int             # prompts one `generate_batch` call should carry to keep the engine busy
 
