@@ -39,7 +39,7 @@ from .answer import NOT_FOUND_TEXT, VERDICTS, Answer, Assistant, deciding_fact
 from .gate import relevant
 from .graph import GraphLookup
 from .question import Question
-from .subject import find_subject
+from .subject import Subject
 from .tools import Sources, Toolbox, digest
 from .verify import Claim
 
@@ -162,47 +162,41 @@ class Agent:
         steps: list[Step] = []
         calls: dict[str, Step] = {}
         reply, tokens = "", 0
-        seed = self._seed(q, {t.name: t for t in tools})
+        links = self.assistant.linker.link(q)
+        seed = self._seed(q, links, {t.name: t for t in tools})
         config = {"recursion_limit": 4 * self.limits.steps + 8}
-        updates = [{"seed": {"messages": seed}}]
-        for update in itertools.chain(updates, graph.stream({"messages": [HumanMessage(prompting.quote(q.text)), *seed]},
-                                                            config, stream_mode="updates")):
-            for message in _messages(update):
-                if isinstance(message, AIMessage):
-                    tokens += (message.usage_metadata or {}).get("total_tokens", 0)
-                    for call in message.tool_calls:
-                        calls[call["id"]] = Step(call["name"], dict(call["args"]),
-                                                 planner="kgassist" if message.id == SEED else "model")
-                    if not message.tool_calls and isinstance(message.content, str):
-                        reply = message.content.strip()
-                elif isinstance(message, ToolMessage):
-                    step = calls.get(message.tool_call_id) or Step(message.name or "?", {})
-                    content = message.content if isinstance(message.content, str) else json.dumps(message.content)
-                    artifact = message.artifact if isinstance(message.artifact, dict) else {}
-                    step.citations, step.rows = list(artifact.get("citations", [])), len(artifact.get("rows", []))
-                    step.digest, step.content = digest(content), content[:600]
-                    step.error = content if message.status == "error" else None
-                    steps.append(step)
-                    if on_step:
-                        on_step(step)
+        stream = graph.stream({"messages": [HumanMessage(prompting.quote(q.text)), *seed]}, config, stream_mode="updates")
+        for message in itertools.chain(seed, (m for update in stream for m in _messages(update))):
+            if isinstance(message, AIMessage):
+                tokens += (message.usage_metadata or {}).get("total_tokens", 0)
+                for call in message.tool_calls:
+                    calls[call["id"]] = Step(call["name"], dict(call["args"]),
+                                             planner="kgassist" if message.id == SEED else "model")
+                if not message.tool_calls and isinstance(message.content, str):
+                    reply = message.content.strip()
+            elif isinstance(message, ToolMessage):
+                step = _step(calls.get(message.tool_call_id) or Step(message.name or "?", {}), message)
+                steps.append(step)
+                if on_step:
+                    on_step(step)
         record["timings"]["agent"] = round(time.perf_counter() - started, 4)
         notice = (f"The model's turn failed ({bounds.failed}); the answer uses the lookups made before it."
                   if bounds.failed else f"The agent stopped at its {bounds.stopped}." if bounds.stopped else None)
         extra = {"steps": [s.to_json() for s in steps], "notice": notice}
-        answer = self._conclude(q, record, reply, sources, verdict, extra)
+        answer = self._conclude(q, record, reply, sources, self.assistant.subject(q, links), verdict, extra)
         answer.timings["tokens"] = tokens
         if on_text:
             on_text(answer.answer)
         return answer
 
-    def _seed(self, q: Question, tools: dict[str, Any]) -> list[Any]:
+    def _seed(self, q: Question, links: list[Any], tools: dict[str, Any]) -> list[Any]:
         """The first lookups, made by code: the question's entities, the best one's facts and the
         passages for the question, as one tool-calling turn and its results."""
-        names = list(dict.fromkeys([lk.mention for lk in self.assistant.linker.link(q)][:3]))
+        names = list(dict.fromkeys([lk.mention for lk in links][:3]))
         calls = [("find_entities", {"name": n}) for n in names]
         if names:
             calls.append(("entity_facts", {"entity": names[0]}))
-        companies = [lk for lk in self.assistant.linker.link(q) if lk.kind in (vocab.COMPANY, vocab.ORGANIZATION)]
+        companies = [lk for lk in links if lk.kind in (vocab.COMPANY, vocab.ORGANIZATION)]
         ask = metrics.asked(q.text, line_items=vocab.REPORTED_METRIC in q.relations) if companies else None
         if ask is not None:
             calls.append(("compute_metric", {"company": companies[0].mention, "metric": ask.formula.name,
@@ -212,11 +206,10 @@ class Agent:
             {"name": name, "args": args, "id": f"{SEED}-{i}", "type": "tool_call"} for i, (name, args) in enumerate(calls)])
         return [turn, *(tools[c["name"]].invoke(c) for c in turn.tool_calls)]
 
-    def _conclude(self, q: Question, record: dict, reply: str, sources: Sources, verdict: bool | None,
-                  extra: dict[str, Any]) -> Answer:
+    def _conclude(self, q: Question, record: dict, reply: str, sources: Sources, subject: Subject,
+                  verdict: bool | None, extra: dict[str, Any]) -> Answer:
         """Verify and compose, as the pipeline does, over what the tools found."""
         a = self.assistant
-        subject = find_subject(q, a.linker.link(q), a.retriever.lexical())
         links = list(subject.links) + [lk for lk in sources.links if all(lk.entity != s.entity for s in subject.links)]
         if sources.computed and metrics.asked(q.text) is not None:  # a figure computed by code from cited inputs answers, as in the pipeline
             computed, company = sources.computed[-1]
@@ -238,6 +231,16 @@ class Agent:
             chosen, verdict_source = a.llm.choose(prompting.verdict_messages(context), VERDICTS), "model"
         return a.conclude(record, q, reply, built, links, subject, sources.graph, decider=decider,
                           verdict=chosen, verdict_source=verdict_source, **extra)
+
+
+def _step(step: Step, message: ToolMessage) -> Step:
+    """A tool call's step completed from its result: citations, rows, digest, error."""
+    content = message.content if isinstance(message.content, str) else json.dumps(message.content)
+    artifact = message.artifact if isinstance(message.artifact, dict) else {}
+    step.citations, step.rows = list(artifact.get("citations", [])), len(artifact.get("rows", []))
+    step.digest, step.content = digest(content), content[:600]
+    step.error = content if message.status == "error" else None
+    return step
 
 
 def _messages(update: dict[str, Any]) -> list[Any]:

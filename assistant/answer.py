@@ -122,7 +122,7 @@ class Assistant:
         record = dict(id=str(uuid.uuid4()), question=q.text, model=self.llm.name, backend=self.llm.backend,
                       timings=timings, mode=mode)
         with clock("linking"):
-            subject = find_subject(q, self.linker.link(q), self.retriever.lexical())
+            subject = self.subject(q)
             links = list(subject.links)
         graph = GraphLookup(self.store, limit=self.graph_rows)
         facts: list[Fact] = []
@@ -135,8 +135,7 @@ class Assistant:
         passages: list[Passage] = []
         if mode != "graph":
             with clock("retrieval"):
-                passages = self.retriever.search(q, k=self.k, documents=subject.documents,
-                                                 extra_terms=[t for lk in links for t in terms(lk.label)])
+                passages = self.passages(q, subject)
         want_verdict = q.yes_no if verdict is None else verdict
         decider = deciding_fact(q, facts, links) if want_verdict else None
         if decider is not None:  # first in the prompt, so that it is always among the cited sources
@@ -167,6 +166,17 @@ class Assistant:
         with clock("verification"):
             return self.conclude(record, q, reply, built, links, subject, graph, decider=decider,
                                  verdict=chosen, verdict_source=verdict_source)
+
+    def subject(self, question: Question, links: list[Link] | None = None) -> Subject:
+        """The names a question writes, linked (`links`, or the linker's) or not, and the documents
+        whose text writes them."""
+        links = self.linker.link(question) if links is None else links
+        return find_subject(question, links, self.retriever.lexical())
+
+    def passages(self, question: Question, subject: Subject, k: int | None = None) -> list[Passage]:
+        """The `k` best passages for a question, only from its subject's documents when it names one."""
+        return self.retriever.search(question, k=self.k if k is None else k, documents=subject.documents,
+                                     extra_terms=[t for lk in subject.links for t in terms(lk.label)])
 
     def conclude(self, record: dict, question: Question, reply: str, built: prompting.Prompt, links: list[Link],
                  subject: Subject, graph: GraphLookup, *, decider: Fact | None = None, verdict: str | None = None,

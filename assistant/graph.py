@@ -169,10 +169,10 @@ class GraphLookup:
         for link in links[:max_entities]:
             e = link.entity
             for row in self.run(f"facts-out:{link.label}", FACTS_OUT, {"e": e}).rows:
-                _add(found, Fact(e, row["p"], row["o"], link.label, _predicate_label(row["p"]),
+                _add(found, Fact(e, row["p"], row["o"], link.label, predicate_label(row["p"]),
                                  _label(row["o"], row.get("ol"))))
             for row in self.run(f"facts-in:{link.label}", FACTS_IN, {"e": e}).rows:
-                _add(found, Fact(row["s"], row["p"], e, _label(row["s"], row.get("sl")), _predicate_label(row["p"]),
+                _add(found, Fact(row["s"], row["p"], e, _label(row["s"], row.get("sl")), predicate_label(row["p"]),
                                  link.label))
             if link.kind in (vocab.COMPANY, vocab.ORGANIZATION):
                 # the metric the question names first (a filing holds hundreds of figures), then any
@@ -183,7 +183,7 @@ class GraphLookup:
             if sum(1 for f in found.values() if f.predicate != RDF.type) < 3:
                 for row in self.run(f"neighbourhood-2:{link.label}", NEIGHBOURHOOD_2, {"e": e}).rows:
                     _add(found, Fact(row["s"], row["p"], row["o"], _label(row["s"], row.get("sl")),
-                                     _predicate_label(row["p"]), _label(row["o"], row.get("ol"))))
+                                     predicate_label(row["p"]), _label(row["o"], row.get("ol"))))
         ranked = list(found.values())
         for fact in ranked:
             fact.score = relevance(question, fact, links)
@@ -236,18 +236,18 @@ def _label(term: Any, label: Any) -> str:
     if label is not None:
         return str(label)
     if isinstance(term, URIRef):
-        return _local_name(term)
+        return local_name(term)
     return str(term)
 
 
-def _predicate_label(predicate: URIRef) -> str:
+def predicate_label(predicate: URIRef) -> str:
     if predicate == RDF.type:
         return "is a"
-    name = _local_name(predicate)
+    name = local_name(predicate)
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
 
 
-def _local_name(iri: URIRef) -> str:
+def local_name(iri: URIRef) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 

@@ -26,8 +26,6 @@ from pydantic import ConfigDict
 from .graph import Fact, GraphLookup
 from .question import Question
 from .retrieval import Passage
-from .subject import find_subject
-from .text import terms
 from .tools import Sources, Toolbox
 
 
@@ -55,15 +53,12 @@ class KGRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         a = self.assistant
         q = Question.parse(query, a.max_question_chars)
-        subject = find_subject(q, a.linker.link(q), a.retriever.lexical())
-        links = list(subject.links)
+        subject = a.subject(q)
         graph = GraphLookup(a.store, limit=a.graph_rows)
         sources = Sources(graph)
-        facts = [sources.cite_fact(f) for f in graph.facts(q, links) if f.score > 0][:self.facts]
+        facts = [sources.cite_fact(f) for f in graph.facts(q, list(subject.links)) if f.score > 0][:self.facts]
         graph.attach_provenance(facts)
-        passages = a.retriever.search(q, k=self.k, documents=subject.documents,
-                                      extra_terms=[t for lk in links for t in terms(lk.label)])
-        passages = [sources.cite_passage(p) for p in passages]
+        passages = [sources.cite_passage(p) for p in a.passages(q, subject, self.k)]
         return [*(fact_document(f) for f in facts), *(passage_document(p) for p in passages)]
 
 

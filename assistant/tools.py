@@ -29,13 +29,11 @@ from kgstore.errors import KGAssistError
 from kgstore.sparql import STANDARD_PREFIXES, with_prefixes
 
 from . import metrics
-from .graph import Fact, GraphLookup, QueryRecord
+from .graph import Fact, GraphLookup, QueryRecord, local_name, predicate_label
 from .linking import Link
 from .prompt import quote, source_id
 from .question import Question
 from .retrieval import Passage
-from .subject import find_subject
-from .text import terms
 
 if TYPE_CHECKING:
     from .answer import Assistant
@@ -161,10 +159,10 @@ class Toolbox:
     def find_entities(self, name: str, kind: str | None = None) -> tuple[str, dict]:
         links = self._links(name)
         if kind:
-            links = [lk for lk in links if kind.strip().lower() in _local(lk.kind).lower()] or links
+            links = [lk for lk in links if kind.strip().lower() in local_name(lk.kind).lower()] or links
         for link in links:
             self.sources.add_link(link)
-        rows = [{"entity": str(lk.entity), "label": lk.label, "class": _local(lk.kind), "score": lk.score,
+        rows = [{"entity": str(lk.entity), "label": lk.label, "class": local_name(lk.kind), "score": lk.score,
                  "match": lk.method} for lk in links]
         if not rows:
             return f"No entity in the knowledge graph is named {quote(name)!r}; try search_passages.", _artifact([], rows)
@@ -203,11 +201,7 @@ class Toolbox:
 
     def search_passages(self, query: str, k: int = 5) -> tuple[str, dict]:
         q = Question.parse(query)
-        retriever = self.assistant.retriever
-        subject = find_subject(q, self.assistant.linker.link(q), retriever.lexical())  # its documents only
-        found = retriever.search(q, k=k, documents=subject.documents,
-                                 extra_terms=[t for lk in subject.links for t in terms(lk.label)])
-        passages = [self.sources.cite_passage(p) for p in found]
+        passages = [self.sources.cite_passage(p) for p in self.assistant.passages(q, self.assistant.subject(q), k)]
         if not passages:
             return "No passage matches; try other words.", _artifact([], [])
         blocks = [f"[{p.ref}] ({quote(p.title)}) {quote(' '.join(p.text.split()))[:PASSAGE_CHARS]}" for p in passages]
@@ -224,14 +218,12 @@ class Toolbox:
         for i in computed.inputs:
             i.fact = self.sources.cite_fact(i.fact)
             i.also, i.earlier = [self.sources.cite_fact(f) for f in i.also], [self.sources.cite_fact(f) for f in i.earlier]
-        inputs = [f for i in computed.inputs for f in i.facts]
-        if computed.number is not None:
-            self.sources.computed.append((computed, link))
+        refs = list(dict.fromkeys(f.ref for i in computed.inputs for f in i.facts))
         if computed.number is None:
             return (f"Not computed: missing {', '.join(computed.missing) or 'its inputs'} for {quote(link.label)}.",
-                    _artifact([f.ref for f in inputs], [computed.to_json()]))
-        return metrics.sentence(computed, link.label), _artifact(list(dict.fromkeys(f.ref for f in inputs)),
-                                                                  [computed.to_json()])
+                    _artifact(refs, [computed.to_json()]))
+        self.sources.computed.append((computed, link))
+        return metrics.sentence(computed, link.label), _artifact(refs, [computed.to_json()])
 
     def provenance(self, fact_id: str) -> tuple[str, dict]:
         fact = self.sources.fact(fact_id)
@@ -270,7 +262,7 @@ class Toolbox:
             s, p, o = row.get("s"), row.get("p"), row.get("o")
             if isinstance(s, URIRef) and isinstance(p, URIRef) and o is not None:
                 label = self.assistant.linker.label
-                out.append(Fact(s, p, o, label(s) or str(s), _local(p),
+                out.append(Fact(s, p, o, label(s) or str(s), predicate_label(p),
                                 (label(o) or str(o)) if isinstance(o, URIRef) else str(o)))
         return out
 
@@ -291,10 +283,6 @@ def _reported(tool: Callable[..., tuple[str, dict]]) -> Callable[..., tuple[str,
 
 def _artifact(citations: list[str], rows: list[Any]) -> dict:
     return {"citations": citations, "rows": json.loads(json.dumps(rows, default=str))}
-
-
-def _local(iri: URIRef) -> str:
-    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 @lru_cache(maxsize=1)
