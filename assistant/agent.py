@@ -35,7 +35,7 @@ from kgstore import vocab
 
 from . import metrics
 from . import prompt as prompting
-from .answer import NOT_FOUND_TEXT, VERDICTS, Answer, Assistant, deciding_fact
+from .answer import NOT_FOUND_TEXT, Answer, Assistant, deciding_fact
 from .gate import relevant
 from .graph import GraphLookup
 from .question import Question
@@ -228,7 +228,7 @@ class Agent:
         elif want_verdict:  # the model's choice over the same sources (copies: the prompt numbers its own)
             context = prompting.build(q.text, [replace(f) for f in facts], [replace(p) for p in passages],
                                       a.llm.count_tokens, a.prompt_tokens)
-            chosen, verdict_source = a.llm.choose(prompting.verdict_messages(context), VERDICTS), "model"
+            chosen, verdict_source = a.choose_verdict(q, context)
         return a.conclude(record, q, reply, built, links, subject, sources.graph, decider=decider,
                           verdict=chosen, verdict_source=verdict_source, **extra)
 

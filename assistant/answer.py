@@ -51,7 +51,7 @@ class Answer:
     links: list[Link] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     mode: str = "hybrid"
-    verdict_source: str | None = None  # the fact that decided the verdict ("F1"), or "model"
+    verdict_source: str | None = None  # who decided the verdict: a fact ("F1"), "model" (the LLM) or "tuned"
     value: metrics.Computed | None = None  # a figure computed by the metric engine, with its inputs
     steps: list[dict[str, Any]] = field(default_factory=list)  # an agent's tool calls (assistant.agent.Step)
     notice: str | None = None  # what the user should know about how it was answered ("the pipeline answered")
@@ -99,12 +99,13 @@ class Assistant:
     def __init__(self, store, retriever: Retriever, llm: LLM, linker: EntityLinker, *,  # noqa: ANN001
                  prompt_tokens: int = 1536, max_tokens: int | None = None, passages: int = 5,
                  knowledge: Any | None = None, max_question_chars: int = 2000, graph_rows: int = 200,
-                 lead: str = "sources"):
+                 lead: str = "sources", verdicts: Any | None = None):
         self.store, self.retriever, self.llm, self.linker = store, retriever, llm, linker
         self.lead = lead  # what an answer opens with: "sources" (facts, else a quoted sentence) or "model"
         self.max_question_chars, self.graph_rows = max_question_chars, graph_rows
         self.prompt_tokens, self.max_tokens, self.k = prompt_tokens, max_tokens, passages
         self.knowledge = knowledge  # a finetune KnowledgePrefix: linked entities become prefix tokens
+        self.verdicts = verdicts  # a finetune VerdictModel: it, not the LLM, chooses yes / no / maybe
 
     def ask(self, question: str | Question, *, mode: str = "hybrid", verdict: bool | None = None,
             on_text: Callable[[str], None] | None = None, generate: bool = True,
@@ -160,12 +161,19 @@ class Assistant:
             if decider is not None:  # the graph states it: the verdict follows the fact
                 chosen, verdict_source = "yes", decider.ref
             elif want_verdict:
-                chosen, verdict_source = self.llm.choose(prompting.verdict_messages(built), VERDICTS), "model"
+                chosen, verdict_source = self.choose_verdict(q, built)
             else:
                 chosen, verdict_source = None, None
         with clock("verification"):
             return self.conclude(record, q, reply, built, links, subject, graph, decider=decider,
                                  verdict=chosen, verdict_source=verdict_source)
+
+    def choose_verdict(self, q: Question, built: prompting.Prompt) -> tuple[str, str]:
+        """Yes, no or maybe over a prompt's sources, and who chose: the tuned verdict model when one
+        is configured ("tuned"), else the LLM ("model")."""
+        if self.verdicts is not None:
+            return self.verdicts.choose(q.text, [f.text for f in built.facts] + [p.text for p in built.passages]), "tuned"
+        return self.llm.choose(prompting.verdict_messages(built), VERDICTS), "model"
 
     def subject(self, question: Question, links: list[Link] | None = None) -> Subject:
         """The names a question writes, linked (`links`, or the linker's) or not, and the documents
@@ -310,6 +318,11 @@ def open_assistant(settings, store, db, llm: LLM, embedder, index) -> Assistant:
         from finetune.pipeline import load_for
 
         knowledge = load_for(llm, Path(settings.adapter))
+    verdicts = None
+    if settings.verdict_model_dir is not None:
+        from finetune.verdict import VerdictModel
+
+        verdicts = VerdictModel(settings.verdict_model_dir)
     return Assistant(store, Retriever(db, index, embedder), llm, linker, prompt_tokens=settings.prompt_tokens,
                      max_tokens=settings.answer_max_tokens, passages=settings.passages, knowledge=knowledge,
-                     max_question_chars=settings.max_question_chars, lead=settings.answer_lead)
+                     max_question_chars=settings.max_question_chars, lead=settings.answer_lead, verdicts=verdicts)

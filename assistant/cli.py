@@ -20,6 +20,8 @@ from kgstore.settings import AnswerMode, ExtractorName, LLMBackend
 from kgstore.sparql import with_prefixes
 from kgstore.terms import Term
 
+from .display import verdict_line
+
 if TYPE_CHECKING:
     from .home import Home
 
@@ -287,7 +289,7 @@ def _show_answer(answer, streamed: str) -> None:  # noqa: ANN001 - an assistant.
         click.echo(("\n\n" if streamed.strip() else "") + answer.answer, nl=False)
     click.echo()
     if answer.verdict:
-        click.secho(f"verdict: {answer.verdict}", bold=True)
+        click.secho(f"verdict: {verdict_line(answer.verdict, answer.verdict_source)}", bold=True)
     for fact in answer.facts:
         where = fact.provenance[0] if fact.provenance else {}
         click.echo(f"  fact: {fact.text}  ({where.get('document', '?')} chars {where.get('start')}-{where.get('end')})")

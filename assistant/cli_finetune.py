@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import click
@@ -115,3 +114,96 @@ def adapter(kb: Home, kge_folder: Path | None, steps: int, batch_size: int, lr: 
         return
     click.echo("triple classification on the test split: accuracy {accuracy:.3f}  F1 {f1:.3f}".format(**result))
     click.echo(f"adapter: {result['adapter']}  (use it: KGASSIST_ADAPTER={result['adapter']})")
+
+
+@finetune.command()
+@click.option("--data", type=click.Path(path_type=Path), required=True,
+              help="Training JSONL: ADE's format (--format ade) or sentences with character-offset spans (spans).")
+@click.option("--format", "fmt", type=click.Choice(["ade", "spans"]), default="spans", show_default=True)
+@click.option("--epochs", type=click.IntRange(1), default=3, show_default=True)
+@click.option("--lr", type=float, default=1.5e-4, show_default=True)
+@click.option("--base", help="Encoder to start from: a BERT-style folder (default: the bundled all-MiniLM-L6-v2).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Model folder (default: HOME/finetune/extractor, which ingestion then uses).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print {sentences, documents, relations, seconds, model}.")
+@click.pass_obj
+def extractor(kb: Home, data: Path, fmt: str, epochs: int, lr: float, base: str | None, out: Path | None, seed: int,  # noqa: ANN001
+              as_json: bool) -> None:
+    """Fine-tune an encoder to extract the relations of labelled sentences (drug -> adverse effect
+    from ADE, or any ontology relation from your own spans).
+
+    \b
+    The model tags entity spans; each relation the data holds is formed between spans of its
+    types in one sentence. Once trained into HOME/finetune/extractor, `kgassist ingest` adds the
+    `learned` extractor to the configured ones (KGASSIST_EXTRACTOR_MODEL names another folder).
+
+    Example: kgassist finetune extractor --data ../shared/data/ade/dev.jsonl --format ade
+    """
+    from finetune import relations
+    from ingestion.embed import model_path, offline
+
+    kb.require_writable()
+    offline()
+    sentences = relations.read(data, fmt)
+    log = None if as_json else (lambda line: click.echo(line, err=True))
+    name = base or kb.settings.embedding_model
+    model, tokenizer, spec = relations.train(sentences, model_path(name), epochs=epochs, lr=lr, seed=seed,
+                                             base_name=name, log=log)
+    folder = relations.save(out or kb.settings.extractor_model_dir, model, tokenizer, spec)
+    result = {"sentences": spec.sentences, "documents": len({s.document for s in sentences}),
+              "relations": spec.relations, "seconds": spec.seconds, "model": str(folder)}
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"trained on {result['sentences']} sentences of {result['documents']} documents in "
+               f"{spec.seconds:.0f} s: {', '.join(result['relations'])}")
+    used = folder.resolve() == kb.settings.extractor_model_dir.resolve()
+    click.echo(f"model: {folder}  " + ("(kgassist ingest uses it from now on)" if used
+                                       else f"(use it: KGASSIST_EXTRACTOR_MODEL={folder})"))
+
+
+@finetune.command()
+@click.option("--data", type=click.Path(path_type=Path), required=True,
+              help="Labelled questions: PubMedQA's JSON, or JSONL lines of {id, question, passages, label}.")
+@click.option("--epochs", type=click.IntRange(1), default=4, show_default=True)
+@click.option("--lr", type=float, default=5e-5, show_default=True)
+@click.option("--base", help="Encoder to start from: a BERT-style folder (default: the bundled all-MiniLM-L6-v2).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Model folder (default: HOME/finetune/verdict, which kgassist ask then uses).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print {items, labels, seconds, model}.")
+@click.pass_obj
+def verdict(kb: Home, data: Path, epochs: int, lr: float, base: str | None, out: Path | None, seed: int,  # noqa: ANN001
+            as_json: bool) -> None:
+    """Fine-tune an encoder to answer yes/no questions over their passages with yes, no or maybe.
+
+    \b
+    Once trained into HOME/finetune/verdict, `kgassist ask` gives yes/no questions the tuned
+    model's verdict instead of the LLM's (KGASSIST_VERDICT_MODEL names another folder); the
+    answer says which one chose. A fact in the graph that states the answer still decides first.
+
+    Example: kgassist finetune verdict --data ../shared/data/pubmedqa/dev.json
+    """
+    from finetune import verdict as verdicts
+    from ingestion.embed import model_path, offline
+
+    kb.require_writable()
+    offline()
+    items = verdicts.read(data)
+    log = None if as_json else (lambda line: click.echo(line, err=True))
+    name = base or kb.settings.embedding_model
+    model, tokenizer, spec = verdicts.train(items, model_path(name), epochs=epochs, lr=lr, seed=seed, base_name=name,
+                                            log=log)
+    target = out or kb.settings.home / "finetune" / "verdict"
+    folder = verdicts.save(target, model, tokenizer, spec)
+    labels = {x: sum(i.label == x for i in items) for x in verdicts.LABELS}
+    result = {"items": len(items), "labels": labels, "seconds": spec.seconds, "model": str(folder)}
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"trained on {len(items)} questions ({', '.join(f'{k} {v}' for k, v in labels.items())}) "
+               f"in {spec.seconds:.0f} s")
+    used = out is None or (kb.settings.verdict_model_dir or Path()).resolve() == folder.resolve()
+    click.echo(f"model: {folder}  " + ("(kgassist ask uses it from now on)" if used
+                                       else f"(use it: KGASSIST_VERDICT_MODEL={folder})"))

@@ -74,3 +74,9 @@ def format_figures(text: str) -> str:
 def possessive(name: str) -> str:
     """'Walmart Inc.' -> "Walmart Inc.'s", 'Kestrel Foods' -> "Kestrel Foods'"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def verdict_line(verdict: str, source: str | None) -> str:
+    """A verdict with who gave it: "yes (stated by F1)", "no (tuned verdict model)", "maybe (language model)"."""
+    by = {"model": "language model", "tuned": "tuned verdict model", None: ""}.get(source, f"stated by {source}")
+    return f"{verdict} ({by})" if by else verdict

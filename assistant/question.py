@@ -34,6 +34,18 @@ RELATION_HINTS: dict[URIRef, tuple[str, ...]] = {
 }
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|must)\b",
                      re.I)
+#: A clause that opens with a question word or an instruction asks for something other than yes or no.
+_OPEN_QUESTION = re.compile(r"(?:^|[,;:(]|\s[-–—]\s)\s*(?:what|who|whom|whose|where|when|which|why|how|list|tell|name|"
+                            r"show|give|find|describe|explain|summari[sz]e|compare)\b", re.I)
+
+
+def is_yes_no(text: str) -> bool:
+    """Whether a question wants a yes / no / maybe verdict: it opens with an auxiliary verb ("Does X
+    cause Y?"), or it ends in a question mark with no clause opening with a question word — the
+    titles analysts and abstracts write ("X, a form of Y?", "X and Y: differences in Z?")."""
+    return bool(_YES_NO.match(text)) or (text.rstrip().endswith("?") and not _OPEN_QUESTION.search(text))
+
+
 #: Capitalised words that do not start a sentence: names.
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]{2,}\b")
 _YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?![\d.,]\d)")  # "2018", "FY2018"
@@ -107,7 +119,7 @@ class Question:
         return cls(text=text, tokens=tuple(words(text)), terms=tuple(terms(text)),
                    names=tuple(m.group().lower() for m in _NAME.finditer(text)),
                    years=frozenset(_YEAR.findall(text)), relations=hinted_relations(text),
-                   yes_no=bool(_YES_NO.match(text)), key=f" {vocab.label_key(text)} ",
+                   yes_no=is_yes_no(text), key=f" {vocab.label_key(text)} ",
                    phrases=name_phrases(text))
 
     def mentions(self, label: str) -> bool:

@@ -489,7 +489,9 @@ def from_settings(settings, store: KGStore, db: Database, embedder: Embedder, in
 
     names = list(extractor_names or settings.extractor_names)
     known = [(label, kind) for _, label, kind in store.entity_labels() if kind in _GAZETTEER_TYPES]
-    extractors = build_extractors(names, entities=known, table_mapping=settings.table_mapping, llm=llm)
+    extractors = build_extractors(names, entities=known, table_mapping=settings.table_mapping, llm=llm,
+                                  learned_model=settings.extractor_model_dir,
+                                  learned_threshold=settings.extractor_threshold)
     mb = 1024 * 1024
     limits = loaders.Limits(int(settings.max_file_mb * mb), settings.max_text_chars, int(settings.max_inflated_mb * mb))
     options = PipelineOptions(settings.chunk_size, settings.chunk_overlap, limits,

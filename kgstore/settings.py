@@ -25,7 +25,7 @@ DEFAULT_CONFIG = "kgassist.toml"
 # The names of each choice, defined once: settings validate against them, and the CLI, the app and
 # each implementation's registry read them (`choices(LLMBackend)`).
 LLMBackend = Literal["transformers", "vllm", "openai"]
-ExtractorName = Literal["patterns", "table", "llm"]
+ExtractorName = Literal["patterns", "table", "llm", "learned"]
 KGEModelName = Literal["transe", "distmult", "complex", "rotate"]
 AnswerMode = Literal["hybrid", "graph", "retrieval", "agent"]
 AnswerLead = Literal["sources", "model"]
@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     agent_max_tokens: int = Field(12_000, ge=256, description="Most tokens (prompt and reply, all turns) of one "
                                   "agent answer.")
     agent_timeout_s: float = Field(120.0, gt=0, description="Wall-clock limit of one agent answer, seconds.")
+    verdict_model: str = Field("", description="The tuned verdict model's folder (`kgassist finetune verdict`); "
+                               "empty: home/finetune/verdict when one is trained there, else the LLM chooses.")
     kge_model: KGEModelName = Field("complex", description="Default model of `kgassist finetune kge`.")
 
     # Ingestion.
@@ -100,6 +102,11 @@ class Settings(BaseSettings):
     ingest_batch_docs: int = Field(64, ge=1, description="Documents written per store update and transaction.")
     extractors: str = Field("patterns,table", description="Comma-separated: " + ", ".join(choices(ExtractorName)))
     table_mapping: str = Field("", description="YAML table mapping; default: the bundled mapping.")
+    extractor_model: str = Field("", description="The learned extractor's folder (`kgassist finetune extractor`); "
+                                 "empty: home/finetune/extractor. When one is trained, ingestion adds `learned` "
+                                 "to the extractors unless KGASSIST_EXTRACTORS is set.")
+    extractor_threshold: float = Field(0.8, ge=0, le=1, description="Least confidence of a triple of a relation "
+                                       "the learned extractor was trained on, from any extractor.")
     index_kind: IndexKind = "flat"
 
     read_only: bool = False
@@ -114,7 +121,25 @@ class Settings(BaseSettings):
 
     @property
     def extractor_names(self) -> list[str]:
-        return [n.strip() for n in self.extractors.split(",") if n.strip()]
+        """The extractors named, plus `learned` when a trained one is in place and none were named."""
+        names = [n.strip() for n in self.extractors.split(",") if n.strip()]
+        if "extractors" not in self.model_fields_set and "learned" not in names and \
+                (self.extractor_model_dir / "kgassist.json").is_file():
+            names.append("learned")
+        return names
+
+    @property
+    def verdict_model_dir(self) -> Path | None:
+        """The verdict model to use: the one named, or the home's when it holds one."""
+        if self.verdict_model:
+            return Path(self.verdict_model).expanduser()
+        default = self.home / "finetune" / "verdict"
+        return default if (default / "kgassist.json").is_file() else None
+
+    @property
+    def extractor_model_dir(self) -> Path:
+        return Path(self.extractor_model).expanduser() if self.extractor_model else \
+            self.home / "finetune" / "extractor"
 
     @field_validator("home", mode="after")
     @classmethod

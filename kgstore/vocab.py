@@ -45,6 +45,10 @@ EXTRACTOR, CONFIDENCE, SHA256, SOURCE_URI, LABEL_KEY = (
 
 LABEL, ALT_LABEL = RDFS.label, SKOS.altLabel
 
+#: Classes an extractor may type a domain entity with.
+DOMAIN_CLASSES: frozenset[URIRef] = frozenset({
+    ORGANIZATION, PERSON, COMPANY, SECURITY, FILING, METRIC, DRUG, MEDICAL_CONDITION, DISEASE, ADVERSE_EVENT})
+
 #: Predicates an extractor may assert about domain entities (the extraction constraint).
 DOMAIN_PREDICATES: frozenset[URIRef] = frozenset({
     RDF.type, LABEL, ALT_LABEL,

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.display import format_amount, format_figures, format_value
+from assistant.display import format_amount, format_figures, format_value, verdict_line
 from ui import sources
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:~$=])")
@@ -134,7 +134,7 @@ def show_answer(answer: dict[str, Any], database: Any, key: str, *, steps_shown:
     if answer.get("value") and answer["value"].get("inputs"):
         show_inputs(answer["value"])
     if answer.get("verdict"):
-        st.markdown(f"Verdict: **{escape(answer['verdict'])}**")
+        st.markdown(f"Verdict: **{escape(verdict_line(answer['verdict'], answer.get('verdict_source')))}**")
     by_ref = {f["ref"]: ("fact", f) for f in answer.get("facts", []) if f.get("ref")}
     by_ref.update({p["ref"]: ("passage", p) for p in answer.get("passages", []) if p.get("ref")})
     cited = [r for r in dict.fromkeys(_CITATION.findall(answer["answer"])) if r in by_ref]

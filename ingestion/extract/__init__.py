@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from kgstore.errors import ConfigError
 from kgstore.settings import ExtractorName, choices
@@ -22,20 +23,23 @@ def combine_many(extractors: Sequence[Extractor],
                  items: Sequence[tuple[LoadedDocument, Sequence[Chunk]]]) -> list[list[Extraction]]:
     """`combine` for several documents: a `BatchExtractor` sees them all in one call."""
     out: list[list[Extraction]] = [[] for _ in items]
+    floors: dict = {}
     for extractor in extractors:
+        floors.update(getattr(extractor, "floors", {}))
         found = extractor.extract_many(items) if isinstance(extractor, BatchExtractor) \
             else [extractor.extract(document, chunks) for document, chunks in items]
         for bucket, extractions in zip(out, found):
             bucket += extractions
+    if floors:  # a trained model sets the bar for its relations, whoever found the triple
+        out = [[e for e in bucket if e.confidence >= floors.get(e.predicate, 0.0)] for bucket in out]
     return out
 
 
 def build_extractors(names: Sequence[str], *, entities: Sequence[tuple] = (), table_mapping: str = "",
-                     llm=None) -> list[Extractor]:  # noqa: ANN001
+                     llm=None, learned_model: str | Path = "", learned_threshold: float = 0.8) -> list[Extractor]:  # noqa: ANN001
     """Extractors by name: `patterns` (gazetteer + patterns; `entities` are (label, class) pairs
-    already known), `table` (YAML mapping), `llm` (needs an `llm` generator)."""
-    from pathlib import Path
-
+    already known), `table` (YAML mapping), `llm` (needs an `llm` generator), `learned` (the
+    fine-tuned tagger in `learned_model`; its relations' triples below `learned_threshold` are dropped)."""
     out: list[Extractor] = []
     for name in names:
         if name == "patterns":
@@ -54,6 +58,10 @@ def build_extractors(names: Sequence[str], *, entities: Sequence[tuple] = (), ta
             if llm is None:
                 raise ConfigError("The llm extractor needs a language model (KGASSIST_LLM_BACKEND, KGASSIST_LLM_MODEL).")
             out.append(LLMExtractor(llm))
+        elif name == "learned":
+            from .learned import LearnedExtractor
+
+            out.append(LearnedExtractor(Path(learned_model), threshold=learned_threshold))
         else:
             raise ConfigError(f"Unknown extractor {name!r}; choose from {', '.join(choices(ExtractorName))} "
                               "(KGASSIST_EXTRACTORS or --extractor).")
