@@ -322,7 +322,7 @@ def open_assistant(settings, store, db, llm: LLM, embedder, index) -> Assistant:
     if settings.verdict_model_dir is not None:
         from finetune.verdict import VerdictModel
 
-        verdicts = VerdictModel(settings.verdict_model_dir)
+        verdicts = VerdictModel(settings.verdict_model_dir, embedder)
     return Assistant(store, Retriever(db, index, embedder), llm, linker, prompt_tokens=settings.prompt_tokens,
                      max_tokens=settings.answer_max_tokens, passages=settings.passages, knowledge=knowledge,
                      max_question_chars=settings.max_question_chars, lead=settings.answer_lead, verdicts=verdicts)

