@@ -192,7 +192,7 @@ class Assistant:
         """The answer from a model's reply and the sources it was given (`built`): each sentence
         verified, the answer composed from verified statements, each cited fact checked in the store
         and given its provenance. The pipeline and the agent both end here."""
-        composed = self._compose(question, reply, built, links, subject, decider)
+        composed = self._compose(question, reply, built, links, subject, decider, verdict)
         claims = composed.claims
         cited = {i for c in claims for i in c.citations}
         cited_facts = [f for f in built.facts if f.ref in cited]
@@ -242,12 +242,18 @@ class Assistant:
                       claims=claims, verdict=None, links=links, value=computed if found else None)
 
     def _compose(self, question: Question, reply: str, built: prompting.Prompt, links: list[Link],
-                 subject: Subject, decider: Fact | None = None) -> Composed:
+                 subject: Subject, decider: Fact | None = None, verdict: str | None = None) -> Composed:
         """Verify each sentence of the reply, and compose the answer from verified statements: a
         fact that decides a yes/no question opens it (a reply sentence saying "no" to it is marked
-        unsupported), then the direct answer and the supported model sentences."""
+        unsupported), then the direct answer and the supported model sentences. A reply sentence
+        that answers "yes" or "no" against the `verdict` is marked unsupported: the verdict and the
+        text never contradict each other."""
         verifier = Verifier(built.facts, built.passages)
         claims = [verifier.check(s) for s in _statements(reply)]
+        for claim in claims if verdict is not None else []:
+            said = _POLAR_ANSWER.match(claim.sentence)
+            if claim.supported and said and said.group(1).lower() != verdict:
+                claim.supported, claim.reason = False, f"answers {said.group(1).lower()!r} where the verdict is {verdict!r}"
         opening = None
         if decider is not None:
             for claim in claims:
@@ -279,6 +285,7 @@ def _statements(reply: str) -> list[str]:
 
 
 _SAYS_NO = re.compile(r"^\W*no\b", re.I)
+_POLAR_ANSWER = re.compile(r"^\W*(yes|no)\s*(?:[,.:;!]|\[|$)", re.I)  # "Yes, …", "No." — not "No significant …"
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 
 

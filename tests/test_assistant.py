@@ -247,6 +247,16 @@ def test_the_models_verdict_is_used_when_no_fact_decides(home):
     assert answer.verdict == "no" and answer.verdict_source == "model"
 
 
+@pytest.mark.parametrize("verdict", ["no", "maybe"])
+def test_a_reply_answering_against_the_verdict_never_reaches_the_answer(home, verdict):
+    answer, _ = ask(home, "Is metformin taken with meals?", "Yes, metformin is taken with meals [P1].",
+                    verdict=verdict)
+    assert answer.verdict == verdict and not answer.answer.lower().startswith("yes")
+    assert "Yes, metformin" not in answer.answer
+    assert [c.reason for c in answer.claims if c.sentence.startswith("Yes,")] == [
+        f"answers 'yes' where the verdict is {verdict!r}"]
+
+
 def test_every_recorded_query_reruns_identical_on_an_unchanged_store_even_when_capped(home):
     """Each template orders by all it selects and the recorded text carries its cap, so a capped
     query keeps the same rows on every run."""
