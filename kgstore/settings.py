@@ -105,8 +105,9 @@ class Settings(BaseSettings):
     extractor_model: str = Field("", description="The learned extractor's folder (`kgassist finetune extractor`); "
                                  "empty: home/finetune/extractor. When one is trained, ingestion adds `learned` "
                                  "to the extractors unless KGASSIST_EXTRACTORS is set.")
-    extractor_threshold: float = Field(0.8, ge=0, le=1, description="Least confidence of a triple of a relation "
-                                       "the learned extractor was trained on, from any extractor.")
+    extractor_threshold: float = Field(0.8, ge=0, le=1, description="Least confidence of the learned extractor's "
+                                       "triples; another extractor's triple of a relation it was trained on "
+                                       "stands only where it found the same triple.")
     index_kind: IndexKind = "flat"
 
     read_only: bool = False

@@ -64,7 +64,7 @@ def test_ingest_uses_the_trained_extractor_without_flags_and_grounds_each_triple
     assert 0.8 <= learned[0].provenance.confidence <= 1.0
 
 
-def test_with_patterns_one_triple_keeps_both_provenances_and_the_threshold_binds_both(trained):
+def test_with_patterns_the_model_decides_its_relations_and_a_shared_triple_keeps_both_provenances(trained):
     learned = LearnedExtractor(trained / "finetune" / "extractor")
     patterns, = build_extractors(["patterns"])
     document = LoadedDocument("report", REPORT, "text/plain")
@@ -72,7 +72,8 @@ def test_with_patterns_one_triple_keeps_both_provenances_and_the_threshold_binds
     pair = {(e.extractor, e.subject.text.lower(), e.object.text.lower()) for e in both
             if e.predicate == vocab.CAUSES_ADVERSE_EVENT}
     assert ("learned", "carbamazepine", "agranulocytosis") in pair
-    assert all(e.confidence >= learned.threshold for e in both if e.predicate in learned.floors)
+    assert {(s, o) for _, s, o in pair} == {(s, o) for x, s, o in pair if x == "learned"}
+    assert all(e.confidence >= learned.threshold for e in both if e.extractor == "learned")
     strict = LearnedExtractor(trained / "finetune" / "extractor", threshold=1.0)
     assert not [e for e in combine([strict, patterns], document, chunk(REPORT))
                 if e.predicate == vocab.CAUSES_ADVERSE_EVENT]

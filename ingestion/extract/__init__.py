@@ -21,25 +21,36 @@ def combine(extractors: Sequence[Extractor], document: LoadedDocument, chunks: S
 
 def combine_many(extractors: Sequence[Extractor],
                  items: Sequence[tuple[LoadedDocument, Sequence[Chunk]]]) -> list[list[Extraction]]:
-    """`combine` for several documents: a `BatchExtractor` sees them all in one call."""
+    """`combine` for several documents: a `BatchExtractor` sees them all in one call. An extractor
+    that `decides` relations (a trained model) keeps another extractor's triple of one of them
+    only where it found the same triple too: that triple then has both provenances."""
     out: list[list[Extraction]] = [[] for _ in items]
-    floors: dict = {}
     for extractor in extractors:
-        floors.update(getattr(extractor, "floors", {}))
         found = extractor.extract_many(items) if isinstance(extractor, BatchExtractor) \
             else [extractor.extract(document, chunks) for document, chunks in items]
         for bucket, extractions in zip(out, found):
             bucket += extractions
-    if floors:  # a trained model sets the bar for its relations, whoever found the triple
-        out = [[e for e in bucket if e.confidence >= floors.get(e.predicate, 0.0)] for bucket in out]
+    for decider in (e for e in extractors if getattr(e, "decides", None)):
+        for bucket in out:
+            agreed = {_key(e) for e in bucket if e.extractor == decider.name}
+            bucket[:] = [e for e in bucket if e.predicate not in decider.decides or e.extractor == decider.name
+                         or _key(e) in agreed]
     return out
+
+
+def _key(extraction: Extraction) -> tuple:
+    """What makes two extractors' findings the same triple: the words of both ends, and the relation."""
+    obj = extraction.object
+    return (extraction.subject.text.lower(), extraction.predicate,
+            obj.text.lower() if isinstance(obj, Mention) else str(obj))
 
 
 def build_extractors(names: Sequence[str], *, entities: Sequence[tuple] = (), table_mapping: str = "",
                      llm=None, learned_model: str | Path = "", learned_threshold: float = 0.8) -> list[Extractor]:  # noqa: ANN001
     """Extractors by name: `patterns` (gazetteer + patterns; `entities` are (label, class) pairs
     already known), `table` (YAML mapping), `llm` (needs an `llm` generator), `learned` (the
-    fine-tuned tagger in `learned_model`; its relations' triples below `learned_threshold` are dropped)."""
+    fine-tuned tagger in `learned_model`; it decides its relations, and drops its triples below
+    `learned_threshold`)."""
     out: list[Extractor] = []
     for name in names:
         if name == "patterns":

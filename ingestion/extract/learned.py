@@ -1,9 +1,11 @@
 """The `learned` extractor: a fine-tuned encoder (what `kgassist finetune extractor` writes) tags
 entity spans sentence by sentence; each relation the model was trained on is formed between a
 subject span and an object span of its types in one sentence. Confidence is the model's: the mean
-top-label probability over a span's word pieces, the lower of the two spans for a triple.
-Triples of the model's relations below `threshold` are dropped — from every extractor, when
-combined (`floors`). Sentences of many documents are tagged in one batch."""
+top-label probability over a span's word pieces, the lower of the two spans for a triple; triples
+below `threshold` are dropped. The model `decides` its relations: combined with other extractors,
+their triples of those relations stand only where the model found the same triple (measured on
+ADE: the pattern rules' extra triples of a trained relation cost more precision than they add
+recall). Sentences of many documents are tagged in one batch."""
 
 from __future__ import annotations
 
@@ -72,7 +74,7 @@ class LearnedExtractor:
             raise ConfigError(f"{self.folder}: the model has {self.model.config.num_labels} labels but {SPEC_FILE} "
                               f"names {len(self.labels)}; the folder mixes two trainings. Train again with `{_TRAIN}`.")
         self._torch = torch
-        self.floors = {p: threshold for p in self.relations}
+        self.decides = frozenset(self.relations)
 
     def tag(self, texts: Sequence[str]) -> list[list[Span]]:
         """Entity spans of each text (character offsets into it), batched."""
