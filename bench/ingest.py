@@ -97,15 +97,14 @@ def ade(data: Path, llm_docs: int, models: Path) -> dict:
     return out
 
 
-def _train_fold(path: Path, number: int, folds: int, epochs: int, folder: Path) -> float:
-    """Train fold `number`'s model on the other folds (one torch thread: folds train side by side,
+def _train_fold(train: list, epochs: int, folder: Path) -> float:
+    """Train one fold's model on its training sentences (one torch thread: folds train side by side,
     which uses the cores better than one fold on all of them). Returns its training seconds."""
     import torch
 
     from ingestion.embed import model_path
 
     torch.set_num_threads(1)
-    train, _ = relations.folds(relations.read(path, "ade"), folds)[number]
     model, tokenizer, spec = relations.train(train, model_path("all-MiniLM-L6-v2"), epochs=epochs,
                                              base_name="all-MiniLM-L6-v2")
     relations.save(folder, model, tokenizer, spec)
@@ -129,13 +128,14 @@ def ade_cross_validated(data: Path, folds: int, epochs: int, work: Path, workers
     patterns = PatternExtractor()
     runs: dict[str, list[dict]] = {"learned": [], "patterns": [], "learned + patterns": []}
     runs["learned + patterns over the threshold"] = []
+    splits = relations.folds(sentences, folds)
     folders = [work / f"fold{number}" for number in range(folds)]
     missing = [n for n, folder in enumerate(folders) if not (folder / relations.SPEC_FILE).is_file()]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(_train_fold, [path] * len(missing), missing, [folds] * len(missing), [epochs] * len(missing),
+        list(pool.map(_train_fold, [splits[n][0] for n in missing], [epochs] * len(missing),
                       [folders[n] for n in missing]))
     training = [json.loads((folder / relations.SPEC_FILE).read_text())["seconds"] for folder in folders]
-    for number, (train, test) in enumerate(relations.folds(sentences, folds)):
+    for number, (train, test) in enumerate(splits):
         learned = LearnedExtractor(folders[number])
         held_out = [docs[d] for d in sorted({s.document for s in test})]
 
