@@ -244,22 +244,19 @@ class Assistant:
     def _compose(self, question: Question, reply: str, built: prompting.Prompt, links: list[Link],
                  subject: Subject, decider: Fact | None = None, verdict: str | None = None) -> Composed:
         """Verify each sentence of the reply, and compose the answer from verified statements: a
-        fact that decides a yes/no question opens it (a reply sentence saying "no" to it is marked
-        unsupported), then the direct answer and the supported model sentences. A reply sentence
-        that answers "yes" or "no" against the `verdict` is marked unsupported: the verdict and the
-        text never contradict each other."""
+        fact that decides a yes/no question opens it (the verdict is then "yes"), then the direct
+        answer and the supported model sentences. A reply sentence that answers "yes" or "no"
+        against the `verdict` is marked unsupported: the verdict and the text never contradict
+        each other."""
         verifier = Verifier(built.facts, built.passages)
         claims = [verifier.check(s) for s in _statements(reply)]
+        because = f", which {decider.ref} decides" if decider is not None else ""
         for claim in claims if verdict is not None else []:
             said = _POLAR_ANSWER.match(claim.sentence)
             if claim.supported and said and said.group(1).lower() != verdict:
-                claim.supported, claim.reason = False, f"answers {said.group(1).lower()!r} where the verdict is {verdict!r}"
-        opening = None
-        if decider is not None:
-            for claim in claims:
-                if _SAYS_NO.match(claim.sentence):
-                    claim.supported, claim.reason = False, f"contradicts {decider.ref}, which the graph states"
-            opening = verifier.check(f"Yes: {fact_sentence([decider])}")
+                claim.supported = False
+                claim.reason = f"answers {said.group(1).lower()!r} where the verdict is {verdict!r}{because}"
+        opening = verifier.check(f"Yes: {fact_sentence([decider])}") if decider is not None else None
         lead_facts = [f for f in answering_facts(question, built.facts, links) if f is not decider]
         extracted = extract_answer(question, built.passages, subject)
         return compose(question, lead_facts, extracted, claims, verifier, lead=self.lead, opening=opening,
@@ -284,7 +281,6 @@ def _statements(reply: str) -> list[str]:
     return out
 
 
-_SAYS_NO = re.compile(r"^\W*no\b", re.I)
 _POLAR_ANSWER = re.compile(r"^\W*(yes|no)\s*(?:[,.:;!]|\[|$)", re.I)  # "Yes, …", "No." — not "No significant …"
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 

@@ -24,6 +24,7 @@ from ingestion.extract.base import Mention
 from ingestion.extract.patterns import PatternExtractor
 from ingestion.loaders import LoadedDocument
 from kgstore import Settings, vocab
+from kgstore.artifacts import SPEC_FILE
 
 from .common import RESULTS, write_results
 
@@ -130,11 +131,11 @@ def ade_cross_validated(data: Path, folds: int, epochs: int, work: Path, workers
     runs["learned + patterns over the threshold"] = []
     splits = relations.folds(sentences, folds)
     folders = [work / f"fold{number}" for number in range(folds)]
-    missing = [n for n, folder in enumerate(folders) if not (folder / relations.SPEC_FILE).is_file()]
+    missing = [n for n, folder in enumerate(folders) if not (folder / SPEC_FILE).is_file()]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         list(pool.map(_train_fold, [splits[n][0] for n in missing], [epochs] * len(missing),
                       [folders[n] for n in missing]))
-    training = [json.loads((folder / relations.SPEC_FILE).read_text())["seconds"] for folder in folders]
+    training = [json.loads((folder / SPEC_FILE).read_text())["seconds"] for folder in folders]
     for number, (train, test) in enumerate(splits):
         learned = LearnedExtractor(folders[number])
         held_out = [docs[d] for d in sorted({s.document for s in test})]

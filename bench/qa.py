@@ -108,9 +108,7 @@ def verdicts(data: Path, llm, embedder, folds: int, work: Path, *, encoder_folds
 
     for number, (train, test) in enumerate(verdict.folds(items, folds)):
         started = time.perf_counter()
-        classifier = findings.Classifier.fit(np.stack([x[i.id] for i in train]),
-                                             [verdict.LABELS.index(i.label) for i in train], verdict.LABELS,
-                                             class_weights=verdict.class_weights(train))
+        classifier = verdict.fit_findings(train, np.stack([x[i.id] for i in train]))
         seconds[names[0]].append(time.perf_counter() - started + feature_seconds * len(train) / len(items))
         record(names[0], test, [verdict.LABELS[k] for k in classifier.probabilities(
             np.stack([x[i.id] for i in test])).argmax(1)])

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from kgstore.artifacts import SPEC_FILE, VERDICT
 from kgstore.errors import ConfigError
 
 from . import findings
@@ -33,8 +34,6 @@ from .atomic import recover, replace_folder
 
 Log = Callable[[str], None]
 LABELS = ("yes", "no", "maybe")
-SPEC_FILE = "kgassist.json"
-KIND = "kgassist-verdict"
 MODELS = ("findings", "encoder")
 FINDINGS_FILE = "findings.json"
 _TRAIN = "kgassist finetune verdict --data FILE"
@@ -56,7 +55,7 @@ class VerdictSpec:
     data_digest: str
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     max_length: int = 384
-    kind: str = KIND
+    kind: str = VERDICT
     model: str = "encoder"  # one of MODELS
     epochs: int = 0
     items: int = 0
@@ -138,13 +137,18 @@ def train_findings(items: Sequence[Item], embedder: Any, *, l2: float = 0.2, log
     question's sentences by relevance and is named in the spec. Returns (classifier, spec)."""
     started = time.perf_counter()
     x = np.stack([findings.features(i.question, i.passages, embedder.embed) for i in items])
-    classifier = findings.Classifier.fit(x, [LABELS.index(i.label) for i in items], LABELS,
-                                         class_weights=class_weights(items), l2=l2)
+    classifier = fit_findings(items, x, l2=l2)
     spec = VerdictSpec(base_model=embedder.name, data_digest=digest(items), model="findings", items=len(items),
                        seconds=round(time.perf_counter() - started, 1))
     if log:
         log(f"fitted on {len(items)} questions, {len(findings.FEATURES)} features ({spec.seconds:.0f} s)")
     return classifier, spec
+
+
+def fit_findings(items: Sequence[Item], x: np.ndarray, *, l2: float = 0.2) -> findings.Classifier:
+    """The findings classifier fitted on labelled questions whose feature rows are `x`."""
+    return findings.Classifier.fit(x, [LABELS.index(i.label) for i in items], LABELS,
+                                   class_weights=class_weights(items), l2=l2)
 
 
 def save_findings(folder: Path, classifier: findings.Classifier, spec: VerdictSpec) -> Path:
@@ -227,7 +231,7 @@ class VerdictModel:
             self.spec = VerdictSpec(**raw)
         except (ValueError, TypeError) as e:
             raise ConfigError(f"{spec_path} is corrupt ({e}); train again with `{_TRAIN}`.") from None
-        if self.spec.kind != KIND or tuple(self.spec.labels) != LABELS or self.spec.model not in MODELS:
+        if self.spec.kind != VERDICT or tuple(self.spec.labels) != LABELS or self.spec.model not in MODELS:
             raise ConfigError(f"{self.folder} holds a {self.spec.kind!r} model with labels {self.spec.labels}, not a "
                               f"yes/no/maybe verdict model; point KGASSIST_VERDICT_MODEL at the folder `{_TRAIN}` wrote.")
         if self.spec.model == "findings":

@@ -17,6 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from .artifacts import SPEC_FILE
 from .errors import ConfigError
 
 CONFIG_ENV = "KGASSIST_CONFIG"
@@ -125,7 +126,7 @@ class Settings(BaseSettings):
         """The extractors named, plus `learned` when a trained one is in place and none were named."""
         names = [n.strip() for n in self.extractors.split(",") if n.strip()]
         if "extractors" not in self.model_fields_set and "learned" not in names and \
-                (self.extractor_model_dir / "kgassist.json").is_file():
+                (self.extractor_model_dir / SPEC_FILE).is_file():
             names.append("learned")
         return names
 
@@ -135,7 +136,7 @@ class Settings(BaseSettings):
         if self.verdict_model:
             return Path(self.verdict_model).expanduser()
         default = self.home / "finetune" / "verdict"
-        return default if (default / "kgassist.json").is_file() else None
+        return default if (default / SPEC_FILE).is_file() else None
 
     @property
     def extractor_model_dir(self) -> Path:

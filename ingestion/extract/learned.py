@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgstore import vocab
+from kgstore.artifacts import RELATION_TAGGER, SPEC_FILE
 from kgstore.errors import ConfigError
 
 from ..chunking import Chunk, sentences
@@ -23,8 +24,6 @@ from ..loaders import LoadedDocument
 from .base import Extraction, Mention
 
 NAME = "learned"
-SPEC_FILE = "kgassist.json"  # the artifact contract with finetune.relations
-KIND = "kgassist-relation-tagger"
 _TRAIN = "kgassist finetune extractor --data FILE"
 
 
@@ -52,7 +51,7 @@ class LearnedExtractor:
             self.max_length = int(spec.get("max_length", 128))
         except (ValueError, KeyError, TypeError) as e:
             raise ConfigError(f"{spec_path} is corrupt ({e}); train again with `{_TRAIN}`.") from None
-        if spec.get("kind") != KIND:
+        if spec.get("kind") != RELATION_TAGGER:
             raise ConfigError(f"{self.folder} holds a {spec.get('kind')!r} model, not a relation tagger; point "
                               f"KGASSIST_EXTRACTOR_MODEL at the folder `{_TRAIN}` wrote.")
         self.types = {t: vocab.KGA[t] for label in self.labels[1:] for t in [label.split("-", 1)[1]]}
