@@ -56,7 +56,7 @@ class VerdictSpec:
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     max_length: int = 384
     kind: str = VERDICT
-    model: str = "encoder"  # one of MODELS
+    model: str = "encoder"  # one of MODELS; specs written before `findings` existed name no model: encoders
     epochs: int = 0
     items: int = 0
     seconds: float = 0.0
