@@ -83,8 +83,8 @@ def scores(extractor, items: list[dict], relations: Sequence[str] = RELATIONS) -
 
 
 def learned(folder: Path) -> dict:
-    """The written sets scored for the relations a trained model decides: the model alone, and
-    patterns + model."""
+    """The written sets scored for the relations a trained model decides: by the patterns, by
+    the model alone, and by both combined."""
     model, = build_extractors(["learned"], learned_model=folder)
     decided = [str(p).rsplit("#", 1)[-1] for p in model.decides]  # type: ignore[attr-defined]
     spec = json.loads((folder / SPEC_FILE).read_text(encoding="utf-8"))
