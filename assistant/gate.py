@@ -22,13 +22,10 @@ def relevant(question: Question, links: Sequence[Link], facts: Sequence[Fact], p
              min_similarity: float = 0.3) -> bool:
     """Linked facts answer; else passages do when they are on a subject the corpus covers. Not
     covered: a name no document writes and no entity stands for (`subject.unknown`), a name the
-    corpus never mentions, or a question most of whose content words the corpus never uses
-    (`document_frequency(term) == 0`)."""
+    corpus never mentions, a question in which nothing links or is named and a word the corpus
+    never uses (drugs are written in lower case: "Which drug interacts with apixaban?"), or a
+    question most of whose content words the corpus never uses (`document_frequency(term) == 0`)."""
     if subject is not None and subject.unknown:
-        return False
-    if facts and links:
-        return True
-    if not passages:
         return False
     linked = {w for link in links for w in terms(link.mention)}
     if subject is not None:  # names some document writes are covered, linked or not
@@ -36,6 +33,12 @@ def relevant(question: Question, links: Sequence[Link], facts: Sequence[Fact], p
     content = [t for t in question.terms if t not in linked and t not in GENERIC and t not in STOPWORDS
                and not any(c.isdigit() for c in t)]
     unknown = [t for t in content if document_frequency(t) == 0]
+    if not links and subject is not None and not subject.names and unknown:
+        return False  # nothing linked or named, and a word no document writes: most likely what it asks about
+    if facts and links:
+        return True
+    if not passages:
+        return False
     if any(name in unknown for name in question.names):
         return False
     if content and len(unknown) > len(content) / 2:

@@ -81,6 +81,19 @@ def test_a_question_about_something_absent_says_not_found_without_asking_the_mod
     assert llm.prompts == [] and answer.facts == [] and answer.passages == []
 
 
+@pytest.mark.parametrize("question", ["Which drug interacts with apixaban?", "What is the usual dose of dabigatran?"])
+def test_a_drug_no_document_writes_says_not_found_though_the_other_words_are_the_corpus_own(home, question):
+    """Drugs are written in lower case, so such a name is no capitalised phrase, and the question's
+    other words ("interacts", "dose") find passages about other drugs."""
+    answer, llm = ask(home, question, "Warfarin interacts with aspirin [P1].")
+    assert not answer.found and answer.answer == NOT_FOUND_TEXT and llm.prompts == []
+
+
+def test_a_word_the_corpus_never_uses_beside_a_known_subject_still_gets_an_answer(home):
+    answer, _ = ask(home, "Which medicines interact with warfarin?", "Warfarin interacts with aspirin [F1].")
+    assert answer.found and "aspirin" in answer.answer.lower()
+
+
 @pytest.mark.parametrize("question", [
     'What treats "diabetes" } ; DROP ALL ; INSERT DATA { <urn:a> <urn:b> <urn:c> } #?',
     "Side effects of metformin'} UNION { ?s ?p ?o } FILTER(true) #",
