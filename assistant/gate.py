@@ -27,6 +27,10 @@ def relevant(question: Question, links: Sequence[Link], facts: Sequence[Fact], p
     question most of whose content words the corpus never uses (`document_frequency(term) == 0`)."""
     if subject is not None and subject.unknown:
         return False
+    if facts and links:
+        return True
+    if not passages:
+        return False
     linked = {w for link in links for w in terms(link.mention)}
     if subject is not None:  # names some document writes are covered, linked or not
         linked |= {w for name in subject.names if name.documents for w in terms(name.written)}
@@ -35,10 +39,6 @@ def relevant(question: Question, links: Sequence[Link], facts: Sequence[Fact], p
     unknown = [t for t in content if document_frequency(t) == 0]
     if not links and subject is not None and not subject.names and unknown:
         return False  # nothing linked or named, and a word no document writes: most likely what it asks about
-    if facts and links:
-        return True
-    if not passages:
-        return False
     if any(name in unknown for name in question.names):
         return False
     if content and len(unknown) > len(content) / 2:

@@ -82,19 +82,16 @@ def scores(extractor, items: list[dict], relations: Sequence[str] = RELATIONS) -
                    if r in relations} for mode, strict in (("relaxed", False), ("strict", True))}
 
 
-def learned(folder: Path) -> dict:
-    """The written sets scored for the relations a trained model decides: by the patterns, by
-    the model alone, and by both combined."""
+def learned(folder: Path, sets: dict[str, list[dict]]) -> dict:
+    """The written `sets` scored for the relations a trained model decides: by the model alone,
+    and by patterns + model (the patterns alone are the main table's)."""
     model, = build_extractors(["learned"], learned_model=folder)
-    decided = [str(p).rsplit("#", 1)[-1] for p in model.decides]  # type: ignore[attr-defined]
+    decided = [name for name, iri in RELATIONS.items() if iri in model.decides]  # type: ignore[attr-defined]
     spec = json.loads((folder / SPEC_FILE).read_text(encoding="utf-8"))
     out: dict = {"model": str(folder), "base_model": spec.get("base_model"), "data_digest": spec.get("data_digest"),
-                 "sentences": spec.get("sentences"), "epochs": spec.get("epochs"), "relations": decided, "sets": {}}
-    for name in SETS:
-        items = load(name)
-        out["sets"][name] = {"items": len(items), **{
-            e.name: scores(e, items, decided) for e in (Combined([PatternExtractor()]), Combined([model]),
-                                                        Combined([PatternExtractor(), model]))}}
+                 "sentences": spec.get("sentences"), "epochs": spec.get("epochs"), "relations": decided}
+    runs = (Combined([model]), Combined([PatternExtractor(), model]))
+    out["sets"] = {name: {e.name: scores(e, items, decided) for e in runs} for name, items in sets.items()}
     return out
 
 
@@ -105,15 +102,15 @@ def main() -> None:
     args = parser.parse_args()
     extractor = PatternExtractor()
     results: dict = {"command": COMMAND, "extractor": "patterns", "sets": {}}
-    for name in [*SETS, "real"]:
-        items = load(name)
+    sets = {name: load(name) for name in [*SETS, "real"]}
+    for name, items in sets.items():
         results["sets"][name] = {"items": len(items), **scores(extractor, items)}
         results["sets"][name]["misses"] = {r: s["misses"] for r, s in score(extractor, items).items()}
     previous = RESULTS / "extraction.json"
     if args.learned:
-        results["learned"] = learned(args.learned)
-    elif previous.is_file() and "learned" in json.loads(previous.read_text()):
-        results["learned"] = json.loads(previous.read_text())["learned"]
+        results["learned"] = learned(args.learned, {name: sets[name] for name in SETS})
+    elif previous.is_file():
+        results.update({k: v for k, v in json.loads(previous.read_text()).items() if k == "learned"})
     lines = [f"Pattern extractor, precision / recall per relation (relaxed; strict in brackets). "
              f"Reproduce with `{COMMAND}`.", "",
              "| relation | " + " | ".join(f"{n} ({results['sets'][n]['items']})" for n in results["sets"]) + " |",
@@ -132,25 +129,26 @@ def main() -> None:
               "phrasings they were written for. FinanceBench table rows (most of `real`'s reportedMetric) "
               "are the statement reader's work, not these sentence patterns."]
     if "learned" in results:
-        lines += ["", learned_table(results["learned"])]
+        lines += ["", learned_table(results["learned"], results["sets"])]
     md = write_results("extraction", results, "\n".join(lines))
     print(md.read_text())
 
 
-def learned_table(r: dict) -> str:
+def learned_table(r: dict, patterns: dict) -> str:
+    """The trained extractor's table; `patterns` are the main table's figures per set."""
     names = list(r["sets"])
-    extractors = [k for k in r["sets"][names[0]] if k != "items"]
     lines = [f"A trained extractor (`{COMMAND} --learned DIR`; {r['base_model']} fine-tuned {r['epochs']} epochs on "
              f"{r['sentences']} sentences, data digest {r['data_digest']}) on the relations it decides, precision / "
              "recall relaxed (strict in brackets); `patterns + learned` is what ingestion stores with both. `real` "
              "is left out: its ADE sentences are in the data such a model is trained on.", "",
-             "| relation | extractor | " + " | ".join(f"{n} ({r['sets'][n]['items']})" for n in names) + " |",
+             "| relation | extractor | " + " | ".join(f"{n} ({patterns[n]['items']})" for n in names) + " |",
              "|---|---|" + "---:|" * len(names)]
     for relation in r["relations"]:
-        for extractor in extractors:
+        for extractor in ["patterns", *r["sets"][names[0]]]:
             cells = []
             for n in names:
-                x, s = r["sets"][n][extractor]["relaxed"][relation], r["sets"][n][extractor]["strict"][relation]
+                scored = patterns[n] if extractor == "patterns" else r["sets"][n][extractor]
+                x, s = scored["relaxed"][relation], scored["strict"][relation]
                 cells.append(f"{x['precision']:.2f} / {x['recall']:.2f} ({s['precision']:.2f} / {s['recall']:.2f})")
             lines.append(f"| {relation} | {extractor} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
