@@ -23,20 +23,19 @@ def relevant(question: Question, links: Sequence[Link], facts: Sequence[Fact], p
     """Linked facts answer; else passages do when they are on a subject the corpus covers. Not
     covered: a name no document writes and no entity stands for (`subject.unknown`), a name the
     corpus never mentions, a question in which nothing links or is named and a word the corpus
-    never uses (drugs are written in lower case: "Which drug interacts with apixaban?"), or a
-    question most of whose content words the corpus never uses (`document_frequency(term) == 0`)."""
+    never uses (drugs are written in lower case: "Which drug interacts with apixaban?"), a yes/no
+    question whose linked entities are no fact's subject and that uses a word the corpus never uses
+    ("Does dabigatran cause bleeding?" is not decided by warfarin's bleeding), or a question most
+    of whose content words the corpus never uses (`document_frequency(term) == 0`)."""
     if subject is not None and subject.unknown:
         return False
     if facts and links:
-        return True
+        subjects = {f.subject for f in facts}
+        return not (question.yes_no and not any(link.entity in subjects for link in links)
+                    and _words(question, links, subject, document_frequency)[1])
     if not passages:
         return False
-    linked = {w for link in links for w in terms(link.mention)}
-    if subject is not None:  # names some document writes are covered, linked or not
-        linked |= {w for name in subject.names if name.documents for w in terms(name.written)}
-    content = [t for t in question.terms if t not in linked and t not in GENERIC and t not in STOPWORDS
-               and not any(c.isdigit() for c in t)]
-    unknown = [t for t in content if document_frequency(t) == 0]
+    content, unknown = _words(question, links, subject, document_frequency)
     if not links and subject is not None and not subject.names and unknown:
         return False  # nothing linked or named, and a word no document writes: most likely what it asks about
     if any(name in unknown for name in question.names):
@@ -45,3 +44,15 @@ def relevant(question: Question, links: Sequence[Link], facts: Sequence[Fact], p
         return False
     best = max((p.dense or 0.0) for p in passages)
     return best >= min_similarity or any(p.lexical for p in passages)
+
+
+def _words(question: Question, links: Sequence[Link], subject: Subject | None,
+           document_frequency: Callable[[str], int]) -> tuple[list[str], list[str]]:
+    """The question's content words that no link or written name covers, then those of them that
+    no document writes."""
+    linked = {w for link in links for w in terms(link.mention)}
+    if subject is not None:  # names some document writes are covered, linked or not
+        linked |= {w for name in subject.names if name.documents for w in terms(name.written)}
+    content = [t for t in question.terms if t not in linked and t not in GENERIC and t not in STOPWORDS
+               and not any(c.isdigit() for c in t)]
+    return content, [t for t in content if document_frequency(t) == 0]

@@ -89,6 +89,17 @@ def test_a_drug_no_document_writes_says_not_found_though_the_other_words_are_the
     assert not answer.found and answer.answer == NOT_FOUND_TEXT and llm.prompts == []
 
 
+def test_a_yes_no_question_on_a_drug_no_document_writes_is_not_decided_by_another_drug_s_facts(home):
+    """Bleeding links (warfarin and ibuprofen cause it); dabigatran is in no document."""
+    answer, llm = ask(home, "Does dabigatran cause bleeding?", "Yes, warfarin can cause bleeding [F1].")
+    assert not answer.found and answer.answer == NOT_FOUND_TEXT and llm.prompts == []
+
+
+def test_a_yes_no_question_on_a_known_drug_and_a_linked_condition_still_gets_an_answer(home):
+    answer, _ = ask(home, "Does warfarin cause bleeding?", "Yes, warfarin can cause bleeding [F1].")
+    assert answer.found and answer.verdict == "yes" and "bleeding" in answer.answer.lower()
+
+
 def test_a_word_the_corpus_never_uses_beside_a_known_subject_still_gets_an_answer(home):
     answer, _ = ask(home, "Which medicines interact with warfarin?", "Warfarin interacts with aspirin [F1].")
     assert answer.found and "aspirin" in answer.answer.lower()
