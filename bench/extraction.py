@@ -30,12 +30,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from ingestion.chunking import chunk
-from ingestion.extract import build_extractors, combine
-from ingestion.extract.base import Extraction, Extractor
+from ingestion.extract import Combined, build_extractors
 from ingestion.extract.evaluate import RELATIONS, score
 from ingestion.extract.patterns import PatternExtractor
-from ingestion.loaders import LoadedDocument
 from kgstore.artifacts import SPEC_FILE
 
 from .common import RESULTS, write_results
@@ -63,17 +60,6 @@ def load(name: str) -> list[dict]:
     for item in items:
         item["expected"] = [[s, _LEGACY_NAMES.get(r, r), o] for s, r, o in item["expected"]]
     return items
-
-
-class Combined:
-    """Extractors combined as ingestion combines them, behind the one-document call `score` makes."""
-
-    def __init__(self, extractors: Sequence[Extractor]):
-        self.extractors = list(extractors)
-        self.name = " + ".join(e.name for e in self.extractors)
-
-    def extract(self, document: LoadedDocument, chunks: Sequence = ()) -> list[Extraction]:
-        return combine(self.extractors, document, chunk(document.text))
 
 
 def scores(extractor, items: list[dict], relations: Sequence[str] = RELATIONS) -> dict:  # noqa: ANN001

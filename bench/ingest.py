@@ -20,6 +20,7 @@ from pathlib import Path
 
 from finetune import relations
 from ingestion.chunking import chunk
+from ingestion.extract import Combined
 from ingestion.extract.base import Mention
 from ingestion.extract.patterns import PatternExtractor
 from ingestion.loaders import LoadedDocument
@@ -51,15 +52,16 @@ def _relaxed(pred: tuple[str, str], gold: tuple[str, str]) -> bool:
     return (pd == gd or pd in gd or gd in pd) and (pe == ge or pe in ge or ge in pe)
 
 
-def score_ade(docs: list[dict], extract) -> dict:  # noqa: ANN001
-    """Micro P/R/F1 over unique (drug, effect) pairs per document: strict (lower-cased,
+def score_ade(docs: list[dict], extractor) -> dict:  # noqa: ANN001 - an Extractor
+    """Micro P/R/F1 of `extractor` over unique (drug, effect) pairs per document: strict (lower-cased,
     whitespace-normalised exact match) and relaxed (either string contains the other)."""
     strict, relaxed = [0, 0, 0], [0, 0, 0]
     started = time.perf_counter()
     for doc in docs:
         text = " ".join(doc["sentences"])
         gold = {(_norm(r["drug"]), _norm(r["effect"])) for r in doc["relations"]}
-        pred = {(_norm(e.subject.text), _norm(e.object.text)) for e in extract(text)
+        pred = {(_norm(e.subject.text), _norm(e.object.text))
+                for e in extractor.extract(LoadedDocument("ade", text, "text/plain"))
                 if e.predicate == vocab.CAUSES_ADVERSE_EVENT and isinstance(e.object, Mention)}
         tp = len(pred & gold)
         strict[0] += tp
@@ -78,23 +80,14 @@ def score_ade(docs: list[dict], extract) -> dict:  # noqa: ANN001
 def ade(data: Path, llm_docs: int, models: Path) -> dict:
     docs = [json.loads(line) for line in (data / "ade" / "dev.jsonl").open()]
     patterns = PatternExtractor()
-
-    def by_patterns(text: str):  # noqa: ANN202
-        return patterns.extract(LoadedDocument("ade", text, "text/plain"))
-
-    out = {"patterns": score_ade(docs, by_patterns)}
+    out = {"patterns": score_ade(docs, patterns)}
     if llm_docs:
         from assistant.llm.transformers import TransformersLLM
         from ingestion.extract.llm import LLMExtractor
 
-        extractor = LLMExtractor(TransformersLLM(cache=models))
         subset = docs[:llm_docs]
-
-        def by_llm(text: str):  # noqa: ANN202
-            return extractor.extract(LoadedDocument("ade", text, "text/plain"), chunk(text))
-
-        out["llm"] = score_ade(subset, by_llm)
-        out["patterns_on_llm_subset"] = score_ade(subset, by_patterns)
+        out["llm"] = score_ade(subset, Combined([LLMExtractor(TransformersLLM(cache=models))]))
+        out["patterns_on_llm_subset"] = score_ade(subset, patterns)
     return out
 
 
@@ -112,6 +105,19 @@ def _train_fold(train: list, epochs: int, folder: Path) -> float:
     return spec.seconds
 
 
+class _OverThreshold:
+    """The earlier rule of combining: the model's triples, and any other extractor's triple of a
+    relation the model decides only at or over the model's threshold."""
+
+    def __init__(self, learned, patterns):  # noqa: ANN001
+        self.learned, self.patterns = learned, patterns
+
+    def extract(self, document: LoadedDocument) -> list:
+        return self.learned.extract(document, chunk(document.text)) + [
+            e for e in self.patterns.extract(document) if e.predicate not in self.learned.decides
+            or e.confidence >= self.learned.threshold]
+
+
 def ade_cross_validated(data: Path, folds: int, epochs: int, work: Path, workers: int) -> dict:
     """The learned extractor, patterns and both (as ingestion combines them: the learned
     threshold applied to the relation's triples from both) over `folds` folds by PubMed id; each
@@ -120,7 +126,6 @@ def ade_cross_validated(data: Path, folds: int, epochs: int, work: Path, workers
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from ingestion.extract import combine
     from ingestion.extract.learned import LearnedExtractor
 
     path = data / "ade" / "dev.jsonl"
@@ -139,20 +144,10 @@ def ade_cross_validated(data: Path, folds: int, epochs: int, work: Path, workers
     for number, (train, test) in enumerate(splits):
         learned = LearnedExtractor(folders[number])
         held_out = [docs[d] for d in sorted({s.document for s in test})]
-
-        def run(extractors):  # noqa: ANN001, ANN202
-            return lambda text: combine(extractors, LoadedDocument("ade", text, "text/plain"), chunk(text))
-
-        def over_threshold(text: str) -> list:  # the earlier rule: any extractor's triple over the threshold
-            document = LoadedDocument("ade", text, "text/plain")
-            return learned.extract(document, chunk(text)) + [
-                e for e in patterns.extract(document) if e.predicate not in learned.decides
-                or e.confidence >= learned.threshold]
-
         for name, extractors in (("learned", [learned]), ("patterns", [patterns]),
                                  ("learned + patterns", [learned, patterns])):
-            runs[name].append(score_ade(held_out, run(extractors)))
-        runs["learned + patterns over the threshold"].append(score_ade(held_out, over_threshold))
+            runs[name].append(score_ade(held_out, Combined(extractors)))
+        runs["learned + patterns over the threshold"].append(score_ade(held_out, _OverThreshold(learned, patterns)))
         print(f"fold {number + 1}/{folds}: learned strict F1 {runs['learned'][-1]['strict']['f1']}, "
               f"both {runs['learned + patterns'][-1]['strict']['f1']} (trained in {training[number]:.0f} s)", flush=True)
     out = {}

@@ -8,7 +8,7 @@ from pathlib import Path
 from kgstore.errors import ConfigError
 from kgstore.settings import ExtractorName, choices
 
-from ..chunking import Chunk
+from ..chunking import Chunk, chunk
 from ..loaders import LoadedDocument
 from .base import BatchExtractor, Extraction, Extractor, Mention, Node
 
@@ -17,6 +17,18 @@ def combine(extractors: Sequence[Extractor], document: LoadedDocument, chunks: S
     """Every extractor's triples. Duplicates are kept apart here so each keeps its provenance; the
     store holds each triple once with one assertion node per finding."""
     return combine_many(extractors, [(document, chunks)])[0]
+
+
+class Combined:
+    """Extractors combined as ingestion combines them, behind one extractor's `extract` (what a
+    benchmark scores is what the store would hold)."""
+
+    def __init__(self, extractors: Sequence[Extractor]):
+        self.extractors = list(extractors)
+        self.name = " + ".join(e.name for e in self.extractors)
+
+    def extract(self, document: LoadedDocument, chunks: Sequence[Chunk] = ()) -> list[Extraction]:
+        return combine(self.extractors, document, chunks or chunk(document.text))
 
 
 def combine_many(extractors: Sequence[Extractor],
@@ -79,5 +91,5 @@ def build_extractors(names: Sequence[str], *, entities: Sequence[tuple] = (), ta
     return out
 
 
-__all__ = ["BatchExtractor", "Extraction", "Extractor", "Mention", "Node", "build_extractors", "combine",
+__all__ = ["BatchExtractor", "Combined", "Extraction", "Extractor", "Mention", "Node", "build_extractors", "combine",
            "combine_many"]
