@@ -307,11 +307,12 @@ _CONDITIONS = frozenset({vocab.TREATS, vocab.CAUSES_ADVERSE_EVENT, vocab.CONTRAI
 
 
 def _in_sentence(fact: Fact) -> str:
-    """A condition's label as written inside a sentence: 'Lactic acidosis' (a label taken from a
-    sentence's start) reads 'lactic acidosis'; names and single words stay as they are."""
+    """A condition's label as written inside a sentence: 'Lactic acidosis' or 'Bleeding' (labels
+    taken from a sentence's start) read 'lactic acidosis', 'bleeding'; names and acronyms
+    ('AIDS', "Parkinson's disease") stay as they are."""
     label = fact.object_label
     words = label.split()
-    if fact.predicate in _CONDITIONS and len(words) > 1 and words[0][1:].islower() \
+    if fact.predicate in _CONDITIONS and words and words[0][1:].islower() \
             and all(w.islower() for w in words[1:]) and "'" not in words[0]:
         return label[0].lower() + label[1:]
     return label
