@@ -31,9 +31,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingestion.extract import Combined, build_extractors
-from ingestion.extract.evaluate import RELATIONS, score
+from ingestion.extract.evaluate import RELATIONS, score_found, triples
 from ingestion.extract.patterns import PatternExtractor
-from kgstore.artifacts import SPEC_FILE
 
 from .common import RESULTS, write_results
 
@@ -62,10 +61,18 @@ def load(name: str) -> list[dict]:
     return items
 
 
-def scores(extractor, items: list[dict], relations: Sequence[str] = RELATIONS) -> dict:  # noqa: ANN001
-    """Relaxed and strict precision / recall of `relations`, without the misses."""
-    return {mode: {r: {k: v for k, v in s.items() if k != "misses"} for r, s in score(extractor, items, strict).items()
-                   if r in relations} for mode, strict in (("relaxed", False), ("strict", True))}
+def scores(extractor, items: list[dict], relations: Sequence[str] = RELATIONS, *,  # noqa: ANN001
+           misses: bool = False) -> dict:
+    """Relaxed and strict precision / recall of `relations` from one extraction of each item;
+    with `misses`, the relaxed misses too."""
+    found = [triples(extractor, item["text"]) for item in items]
+    scored = {mode: {r: s for r, s in score_found(items, found, strict).items() if r in relations}
+              for mode, strict in (("relaxed", False), ("strict", True))}
+    out: dict = {mode: {r: {k: v for k, v in s.items() if k != "misses"} for r, s in by.items()}
+                 for mode, by in scored.items()}
+    if misses:
+        out["misses"] = {r: s["misses"] for r, s in scored["relaxed"].items()}
+    return out
 
 
 def learned(folder: Path, sets: dict[str, list[dict]]) -> dict:
@@ -73,7 +80,7 @@ def learned(folder: Path, sets: dict[str, list[dict]]) -> dict:
     and by patterns + model (the patterns alone are the main table's)."""
     model, = build_extractors(["learned"], learned_model=folder)
     decided = [name for name, iri in RELATIONS.items() if iri in model.decides]  # type: ignore[attr-defined]
-    spec = json.loads((folder / SPEC_FILE).read_text(encoding="utf-8"))
+    spec = model.spec  # type: ignore[attr-defined]
     out: dict = {"model": str(folder), "base_model": spec.get("base_model"), "data_digest": spec.get("data_digest"),
                  "sentences": spec.get("sentences"), "epochs": spec.get("epochs"), "relations": decided}
     runs = (Combined([model]), Combined([PatternExtractor(), model]))
@@ -90,8 +97,7 @@ def main() -> None:
     results: dict = {"command": COMMAND, "extractor": "patterns", "sets": {}}
     sets = {name: load(name) for name in [*SETS, "real"]}
     for name, items in sets.items():
-        results["sets"][name] = {"items": len(items), **scores(extractor, items)}
-        results["sets"][name]["misses"] = {r: s["misses"] for r, s in score(extractor, items).items()}
+        results["sets"][name] = {"items": len(items), **scores(extractor, items, misses=True)}
     previous = RESULTS / "extraction.json"
     if args.learned:
         results["learned"] = learned(args.learned, {name: sets[name] for name in SETS})

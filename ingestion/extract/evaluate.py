@@ -12,7 +12,7 @@ dermatitis", "5 mg" for "5 mg twice daily")."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from kgstore import vocab
@@ -85,11 +85,17 @@ def same(a: Triple, b: Triple, strict: bool = False) -> bool:
 
 def score(extractor, items: Iterable[dict], strict: bool = False) -> dict[str, dict]:  # noqa: ANN001
     """Micro precision and recall per relation, with the misses (item id, wrong or missed triple)."""
+    items = list(items)
+    return score_found(items, [triples(extractor, item["text"]) for item in items], strict)
+
+
+def score_found(items: Sequence[dict], found_per_item: Sequence[set[Triple]], strict: bool = False) -> dict[str, dict]:
+    """`score` of triples already extracted, one set per item (so strict and relaxed can share one
+    extraction)."""
     tp, fp, fn = Counter(), Counter(), Counter()
     misses: dict[str, list] = {r: [] for r in RELATIONS}
-    for item in items:
+    for item, found in zip(items, found_per_item, strict=True):
         gold = {canonical(t) for t in item["expected"]}
-        found = triples(extractor, item["text"])
         hit = {t for t in found if any(same(t, g, strict) for g in gold)}
         missed = {g for g in gold if not any(same(t, g, strict) for t in found)}
         for t in hit:

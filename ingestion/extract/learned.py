@@ -46,6 +46,7 @@ class LearnedExtractor:
                               "KGASSIST_EXTRACTOR_MODEL at the folder it wrote.")
         try:
             spec = json.loads(spec_path.read_text(encoding="utf-8"))
+            self.spec: dict = spec  # as trained: base model, labels, data digest, epochs
             self.labels: list[str] = list(spec["labels"])
             self.relations = {vocab.KGA[p]: (s, o) for p, (s, o) in spec["relations"].items()}
             self.max_length = int(spec.get("max_length", 128))
