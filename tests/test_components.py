@@ -159,6 +159,42 @@ def test_an_uncited_sentence_gets_the_source_that_states_it(verifier):
     assert claim.supported and claim.attributed and claim.citations == ["P1"]
 
 
+# Table rows as the CSV loader renders them: one `column: value; ...` line per row.
+DRUG_ROWS = ("drug: warfarin; drug_class: anticoagulant; common_side_effects: bleeding; contraindications: pregnancy; "
+             "usual_adult_dose: 5 mg once daily\n"
+             "drug: atorvastatin; drug_class: statin; common_side_effects: muscle pain; contraindications: liver disease\n"
+             "drug: metformin; drug_class: biguanide; common_side_effects: nausea; usual_adult_dose: 500 mg twice daily")
+FIGURE_ROWS = ("company: Apple Inc.; metric: revenue; value: 383.3; unit: USD; scale: billions; period: FY2023\n"
+               "company: Apple Inc.; metric: net income; value: 97.0; unit: USD; scale: billions; period: FY2023")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Warfarin is contraindicated in pregnancy [P1].",
+    "Warfarin's common side effects include bleeding [P1].",
+    "Warfarin, an anticoagulant drug, is contraindicated in pregnancy [P1].",
+    "The usual adult dose of metformin is 500 mg twice daily [P1].",
+    "Apple's revenue was $383.3 billion in FY2023 [P2].",  # the value scaled by its row's "scale" column
+    "Apple Inc.'s net income was 97.0 billion US dollars [P2].",
+])
+def test_a_table_row_supports_what_it_states_about_its_subject(sentence):
+    claim = Verifier([], [passage(DRUG_ROWS, "P1"), passage(FIGURE_ROWS, "P2")]).check(sentence)
+    assert claim.supported, claim.reason
+
+
+@pytest.mark.parametrize(("sentence", "reason"), [
+    # every word is in warfarin's row, but pregnancy is its contraindication, not a side effect (real model text)
+    ("The passage states that warfarin is contraindicated in pregnancy, which is a common side effect of warfarin. [P1]",
+     "names a column"),
+    ("Atorvastatin has common side effects of bleeding [P1].", "no one row"),       # words of two rows
+    ("The usual adult dose of warfarin is 500 mg twice daily [P1].", "no one row"),  # metformin's dose
+    ("It is contraindicated in liver disease [P1].", "does not name"),              # whose row?
+    ("Apple's net income was $383.3 billion in FY2023 [P2].", "no one row"),        # the revenue row's value
+])
+def test_words_taken_from_different_rows_or_columns_state_nothing(sentence, reason):
+    claim = Verifier([], [passage(DRUG_ROWS, "P1"), passage(FIGURE_ROWS, "P2")]).check(sentence)
+    assert not claim.supported and reason in claim.reason, claim.reason
+
+
 # -- the one number parser -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "expected"), [
     ("$4.2 billion", [Decimal("4200000000")]), ("12.9 bn and 22.4%", [Decimal("12900000000"), Decimal("22.4")]),
