@@ -43,16 +43,16 @@ _CAUSE_BWD = re.compile(
     r"complication of|on|(?:patients|people|users|those|subjects|individuals) (?:taking|receiving|given|using|"
     r"treated with))\b", re.I)
 _TREATS = re.compile(
-    r"\b(?:treats?|treated|is used to treat|used to treat|used for|is indicated for|indicated for|"
+    r"\b(?:treats?|treated|is used to treat|used to treat|used for|used in|prescribed for|is indicated for|indicated for|"
     r"is approved for|approved for|(?:cleared|licensed|authori[sz]ed) for|"
     r"include (?:adult |pediatric )?(?:patients|adults|people|children) with|"
-    r"(?:drug|therapy|treatment|agent)(?: of choice)? (?:in|for)|first-line (?:therapy|treatment) in|"
+    r"(?:drug|therapy|pharmacotherapy|treatment|agent)(?: of choice)? (?:in|for)|first-line (?:therapy|treatment) in|"
     r"for the treatment of|in the treatment of|to treat|relieves?|lowers?|"
     r"controls?|manages?|prevents?|to prevent|reduc(?:e|es|ing) the risk of|first-line (?:treatment|therapy) for|"
     r"for the relief of|indicated (?:to|as|in)|(?:first-line |second-line |preferred |an |the )?options? (?:for|in)|"
     r"reserved for)\b", re.I)
 # "lisinopril for hypertension", "X is prescribed for the treatment of Y": the whole gap is the cue.
-_TREATS_GAP = re.compile(r"\s*(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|often|commonly|mainly|widely|usually|"
+_TREATS_GAP = re.compile(r"\s*(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|often|commonly|mainly|widely|usually|now|"
                          r"primarily|frequently) )?(?:(?:used|given|prescribed|taken|approved|indicated) )?for "
                          r"(?:the (?:treatment|relief|management|prevention) of )?(?:patients with )?", re.I)
 _CONTRA = re.compile(
@@ -154,12 +154,19 @@ _TREATS_OBJECT = re.compile(
     r"(?:(?:this|the|a|these) (?:patients?|cases?)\s+(?:because of|due to|with)\s+)?"
     r"(?:an? (?:(?:personal|family|known|prior)\s+(?:or\s+)?)*(?:history|diagnosis) of\s+)?(?:an? |the )?"
     r"(?:(?:mild|moderate|severe|moderately|severely)(?:\s*(?:to|-)\s*|\s+)(?:(?:mild|moderate|severe)\s+)?)?", re.I)
-# A word used as a drug by its context: "X-induced", "X therapy", "treated with X".
+# A word used as a drug by its context: "X-induced", "X therapy", "treated with X", "X is indicated",
+# "X is a kinase inhibitor", "Y, an interleukin-17 antagonist" (a brand name, often in capitals on a
+# label), "coadministration of X with Y".
+_CLASS_HEAD_WORDS = "|".join(sorted(lexicon.CLASS_HEADS, key=len, reverse=True))
 _DRUG_BY_CONTEXT = re.compile(
     r"\b(?P<d>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?)(?:-(?:induced|associated|related)\b"
     r"|\s+(?:therapy|treatment|administration|infusion|injection|ingestion|overdose|poisoning|intoxication)\b)"
     r"|\btreated with (?:oral |intravenous |topical |high-dose |low-dose )?(?P<t>[A-Za-z][A-Za-z0-9-]+)"
-    r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are) (?:also |only |now )?(?:indicated|approved)\b)", re.I)
+    r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are) (?:also |only |now )?(?:indicated|approved)\b)"
+    rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}})(?=,? (?:is |was )?(?:an?|the) (?:[\w-]+ ){{0,4}}?(?:{_CLASS_HEAD_WORDS})s?"
+    r"(?:\s*[,.;:)]|\s*$| (?:indicated|used|approved|that|which|with|for|and|or|in|is|was|given|taken)\b))"
+    r"|\b(?:co-?administration|concomitant use|co-?prescription) of (?P<x>[A-Za-z][A-Za-z0-9-]{3,})"
+    r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?", re.I)
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
 # A negation governing the condition right before it: "No increase in hepatotoxicity", "without bleeding".
 _NEGATED_BEFORE = re.compile(r"\b(?:no|without|absence of|free of|lack of|neither|nor)\s+(?:[\w-]+\s+){0,3}$", re.I)
@@ -339,6 +346,7 @@ _SUBSIDIARY_BEFORE = re.compile(r"\b(?:its|our|their|a|the)\s+(?:new\s+)?(?:(?:w
 _OWNED_BY = re.compile(r"\b(?:subsidiary of|(?:is|was|are)\s+(?:\w+\s+)?(?:controlled|owned|majority[- ]owned|"
                        r"wholly[- ]owned)\s+by)\b", re.I)
 _LEAD_WORDS = frozenset("The In On At For By And Of With Shares Its Their Our This That A An As After Since When While "
+                        "Subsidiary Subsidiaries Exhibit Schedule "
                         "Both Unlike Headquartered Based Chief Former Ex Outgoing Interim Acting".split())
 _NOT_COMPANY = frozenset("it he she they we patients doctors users treatment sales revenue results management "
                          "investors analysts company group the ceo cfo chief total net".split())
@@ -450,7 +458,7 @@ class PatternExtractor:
         found, names = [], set()
         for m in _COMPANY.finditer(text):
             words = m.group("name").split()
-            while words and words[0] in _LEAD_WORDS:
+            while words and (words[0] in _LEAD_WORDS or words[0] in ("of", "de", "la", "&")):
                 words.pop(0)
             if words:
                 start = m.start("name") + m.group("name").index(words[0])
@@ -515,15 +523,15 @@ class PatternExtractor:
                   if not any(a < m.end and m.start < b for a, b in taken)]
         taken = [(m.start, m.end) for m in found]
         for m in _DRUG_BY_CONTEXT.finditer(text, s.start, s.end):
-            group = next(g for g in ("d", "t", "s") if m.group(g))
-            start, end = m.start(group), m.end(group)
-            word = m.group(group).lower()
-            if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
-                    lexicon.looks_like_condition_head(word) or \
-                    any(a <= start < b for a, b in taken):
-                continue
-            found.append(Mention(text[start:end], start, end, vocab.DRUG))
-            taken.append((start, end))
+            for group in (g for g in ("d", "t", "s", "c", "x", "y") if m.group(g)):
+                start, end = m.start(group), m.end(group)
+                word = m.group(group).lower()
+                if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
+                        lexicon.looks_like_condition_head(word) or any(a <= start < b for a, b in taken) or \
+                        (group == "c" and not _drug_shaped(m.group(group))):
+                    continue
+                found.append(Mention(text[start:end], start, end, vocab.DRUG))
+                taken.append((start, end))
         for tok in tokens(text, s.start, s.end):
             word = tok.group()
             base = _CAUSE_SUFFIX.split(word, 1)[0] if "-" in word else word
@@ -702,6 +710,13 @@ def _windows(text: str, key: re.Pattern[str]) -> list[tuple[int, int]]:
     return out
 
 
+def _drug_shaped(word: str) -> bool:
+    """Whether a word named by its class ("X is a kinase inhibitor") can be a drug's name: a known
+    or drug-shaped name, or a capitalised one (a brand; labels write brands in capitals)."""
+    return lexicon.looks_like_drug(word) or (word[:1].isupper() and word.title() not in _LEAD_WORDS
+                                                    and word.lower() not in _NOT_COMPANY)
+
+
 def _alternation(words: Iterable[str]) -> str:
     """A regex matching any of `words`, as a trie (one branch per next character, longest first), so
     that a scan costs little more with hundreds of words than with one."""
@@ -837,6 +852,9 @@ def _company_name(name: str) -> str | None:
     return " ".join(words)
 
 
+_MODIFIER_OR = re.compile(r"(?<=ed|ry|nt|ve|ic)\s*,?\s*(?:or|and|and/or)\s+", re.I)
+
+
 def _cue_objects(text: str, s: Span, drugs: list[Mention], conditions: list[Mention]) -> list[Mention]:
     """Conditions named by their place after a treats/contraindication cue, for words the lexicon lacks
     ('indicated to reduce the risk of cardiovascular death', 'prevents blood clots')."""
@@ -853,6 +871,9 @@ def _cue_objects(text: str, s: Span, drugs: list[Mention], conditions: list[Ment
             words.append(w)
             pos = w.end()
         if not words or len(words) > 5 or any(c.start < pos and at < c.end for c in conditions):
+            continue
+        joined = _MODIFIER_OR.match(text, pos, s.end)  # "relapsed or | refractory lymphoma": a modifier of it
+        if joined and len(words) == 1 and any(c.start == joined.end() for c in conditions):
             continue
         start = words[0].start(1)
         out.append(Mention(text[start:pos], start, pos, vocab.MEDICAL_CONDITION))
@@ -904,7 +925,8 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
             return vocab.TREATS, 0.7
         treats = _TREATS.search(between)
         near = treats is not None and (len(between) <= 60 or len(between) <= 120 and (
-            treats.end() >= len(between) - 25 or _IN_PATIENTS_WITH.search(between[-40:]) is not None))
+            treats.end() >= len(between) - 25 or _IN_PATIENTS_WITH.search(between[-40:]) is not None)) or (
+            len(between) <= 160 and any(_TREATS_FILLER.fullmatch(between, t.end()) for t in _TREATS.finditer(between)))
         undosed = _DOSE.sub(" ", between)
         if (near or _TREATS_GAP.fullmatch(undosed) or _POPULATION_GAP.fullmatch(undosed)) \
                 and not _NEGATION.search(between):
@@ -926,7 +948,9 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
         confidence = 0.8 if re.search(r"induced by|caused by|due to|secondary to", between, re.I) \
             else 0.65 if _THERAPY.match(tail) or len(between) < 25 else 0.55
         return vocab.CAUSES_ADVERSE_EVENT, confidence
-    if len(between) <= 40 and re.search(r"\b(?:treated with|responds? to|managed with)\b", between, re.I):
+    if len(between) <= 40 and re.search(r"\b(?:treated with|responds? to|managed with)\b", between, re.I) or \
+            len(between) <= 80 and re.search(r"\b(?:can|may|should|is|are|were|was) (?:be |been )?(?:treated|managed) "
+                                             r"with\s+$", between, re.I) and not _NEGATION.search(between):
         return vocab.TREATS, 0.7
     return None
 
@@ -936,6 +960,15 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
 _OUTCOME_IN = re.compile(r"\b(?:cure[ds]?|remission|effective|efficacy|superior|benefit\w*|improv\w*|reduc\w+)\b"
                          r"[^.;]{0,80}\b(?:patients|adults|people|children|subjects|participants|those) "
                          r"(?:with|who had|who have)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+# What may stand between a treatment cue and its condition: "indicated for | the treatment of adult
+# patients with relapsed or | refractory mantle cell lymphoma", "used for | the long-term management of | gout".
+_TREATS_FILLER = re.compile(
+    r"\s*(?:the |a |an )?(?:(?:long-term|short-term|acute|chronic|initial|symptomatic|adjunctive|maintenance)\s+)*"
+    r"(?:(?:treatment|relief|management|prevention|control|therapy)\s+(?:of|for|in)\s+(?:the |a |an )?)?"
+    r"(?:(?:adult |pediatric |paediatric |elderly )?(?:patients|people|adults|children|those|women|men|individuals)\s+"
+    r"(?:with|who have|suffering from)\s+)?(?:[\w-]+\s+(?:(?:or|and)\s+)?){0,2}", re.I)
 
 
 _IMPROVES = re.compile(r"\b(?:improvement|improved|benefit|remission|efficacy|relief|resolution|healing)\s+(?:in|of)\s+"
@@ -1070,26 +1103,34 @@ def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
 
 
 def _drug_class_any(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
-    """The first drug's class: after 'is a', an apposition or a 'category:' label (with further classes
-    after ';'), before the drug, or an abbreviation in brackets ('rivaroxaban (DOAC)')."""
-    for d in drugs:
-        abbr = _CLASS_ABBR.match(text, d.end, s.end)
-        if abbr:
-            return [Extraction(d, vocab.DRUG_CLASS, Literal(abbr.group("abbr")), s.start, s.end, 0.8, NAME)]
-        cue = _CLASS_LABEL.match(text, d.end, s.end) or _CLASS.match(text, d.end, s.end)
-        phrase = (_class_phrase(text, cue.end(), s.end) if cue else None) or _class_before(text, s, d)
-        if phrase:
-            phrases = [phrase]
-            at = text.find(phrase, cue.end()) + len(phrase) if cue and text.find(phrase, cue.end()) >= 0 else -1
-            while at > 0 and (more := re.match(r"\s*(?:\([\w-]+\))?\s*;\s*", text[at:s.end])):
-                nxt = _class_phrase(text, at + more.end(), s.end)
-                if not nxt:
-                    break
-                phrases.append(nxt)
-                at = text.find(nxt, at + more.end()) + len(nxt)
-            return [Extraction(d, vocab.DRUG_CLASS, Literal(_singular_class(p)), s.start, s.end, 0.8, NAME)
-                    for p in phrases]
+    """Each drug's class: after 'is a', an apposition, a bracket or a 'category:' label (with further
+    classes after ';'), before the drug, or an abbreviation in brackets ('rivaroxaban (DOAC)')."""
+    return [e for d in drugs for e in _classes_of(text, s, d)]
+
+
+def _classes_of(text: str, s: Span, d: Mention) -> list[Extraction]:
+    """The classes a sentence names for one drug (see `_drug_class_any`)."""
+    abbr = _CLASS_ABBR.match(text, d.end, s.end)
+    if abbr:
+        return [Extraction(d, vocab.DRUG_CLASS, Literal(abbr.group("abbr")), s.start, s.end, 0.8, NAME)]
+    cue = _CLASS_LABEL.match(text, d.end, s.end) or _CLASS.match(text, d.end, s.end) or \
+        _CLASS_BRACKET.match(text, d.end, s.end)
+    phrase = (_class_phrase(text, cue.end(), s.end) if cue else None) or _class_before(text, s, d)
+    if phrase:
+        phrases = [phrase]
+        at = text.find(phrase, cue.end()) + len(phrase) if cue and text.find(phrase, cue.end()) >= 0 else -1
+        while at > 0 and (more := re.match(r"\s*(?:\([\w-]+\))?\s*;\s*", text[at:s.end])):
+            nxt = _class_phrase(text, at + more.end(), s.end)
+            if not nxt:
+                break
+            phrases.append(nxt)
+            at = text.find(nxt, at + more.end()) + len(nxt)
+        return [Extraction(d, vocab.DRUG_CLASS, Literal(_singular_class(p)), s.start, s.end, 0.8, NAME)
+                for p in phrases]
     return []
+
+
+_CLASS_BRACKET = re.compile(r"\s*\((?=[^()]{3,60}\))")  # "bisoprolol (cardioselective β-blocker)"
 
 
 def _singular_class(phrase: str) -> str:
@@ -1158,7 +1199,7 @@ def _class_phrase(text: str, start: int, end: int) -> str | None:
         words.pop()
 
     def head_ok(ws: list[str]) -> bool:
-        head = ws[-1].lower() if ws else ""
+        head = ws[-1].lower().rsplit("-", 1)[-1] if ws else ""  # "β-blocker" is a blocker
         return head in lexicon.CLASS_HEADS or head.rstrip("s") in lexicon.CLASS_HEADS or head.endswith("statin")
 
     if len(words) > 1 and words[-1].lower() in lexicon.CLASS_GENERIC and words[-2].lower().startswith("anti") \
