@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from bench.extraction import load
-from ingestion.extract.evaluate import RELATIONS, score
+from ingestion.extract.evaluate import RELATIONS, canonical, same, score
 from ingestion.extract.patterns import PatternExtractor
 
 MIN_PRECISION, MIN_RECALL = 0.85, 0.8
@@ -32,3 +32,12 @@ def test_each_set_has_enough_phrasings_and_negatives_per_relation(name):
 def test_each_relation_keeps_its_precision_and_recall(name, relation):
     s = SCORES[name][relation]
     assert s["precision"] >= MIN_PRECISION and s["recall"] >= MIN_RECALL, s
+
+
+def test_relaxed_scoring_accepts_a_nested_name_or_a_plural_and_strict_scoring_does_not():
+    gold = canonical(("Gentamicin", "drugClass", "aminoglycosides"))
+    assert same(canonical(("gentamicin", "drugClass", "aminoglycoside")), gold)
+    assert same(canonical(("Dupilumab", "treats", "atopic dermatitis")),
+                canonical(("dupilumab", "treats", "moderate-to-severe atopic dermatitis")))
+    assert not same(canonical(("gentamicin", "drugClass", "aminoglycoside")), gold, strict=True)
+    assert not same(canonical(("gentamicin", "drugClass", "macrolide")), gold)

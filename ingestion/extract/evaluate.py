@@ -7,7 +7,8 @@ objects compare without case, surrounding punctuation, repeated spaces or a lega
 metric names by concept ("net sales" is revenue); `interactsWith` in either direction. `strict`
 scoring wants equal names; relaxed scoring (the default, as for ADE) also accepts a name that
 contains the other as whole words ("atopic dermatitis" for "moderate-to-severe atopic
-dermatitis", "5 mg" for "5 mg twice daily")."""
+dermatitis", "5 mg" for "5 mg twice daily") and a plural for its singular ("proton pump
+inhibitors" for "proton pump inhibitor")."""
 
 from __future__ import annotations
 
@@ -80,7 +81,14 @@ def same(a: Triple, b: Triple, strict: bool = False) -> bool:
         return True
     if strict or a[1] != b[1] or a[1] == "reportedMetric":
         return False
-    return all(x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} " for x, y in ((a[0], b[0]), (a[2], b[2])))
+    return all(x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} "
+               for x, y in ((_singular(a[0]), _singular(b[0])), (_singular(a[2]), _singular(b[2]))))
+
+
+def _singular(name: str) -> str:
+    """A name with each plural word made singular ("beta blockers" -> "beta blocker")."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+                    for w in name.split())
 
 
 def score(extractor, items: Iterable[dict], strict: bool = False) -> dict[str, dict]:  # noqa: ANN001
