@@ -175,7 +175,7 @@ type 2 diabetes|type 1 diabetes|diabetes|hypertension|high blood pressure|heart 
 |rhabdomyolysis|liver injury|angioedema|dry cough|cough|dizziness|headache|weight gain|rash
 |hyperkalemia|hyperkalaemia|muscle pain|stomach upset|drowsiness|insomnia|tendon rupture
 |qt prolongation|penicillin allergy|serotonin syndrome|kidney damage|anaemia|anemia|constipation|fatigue
-|av block|heart block|atrioventricular block|bundle branch block|obesity
+|av block|heart block|atrioventricular block|bundle branch block|obesity|pregnant|breastfeeding|breast-feeding
 """.replace("\n", "").split("|"))
 
 

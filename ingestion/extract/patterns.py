@@ -69,7 +69,8 @@ _CONTRA_BEFORE = re.compile(r"\b(?:do not|don't|never|must not|should not) (?:us
 _CONTRA_AFTER = re.compile(r"\s*[:–—-]\s*(?:do not|don't|never|must not|should not) (?:use|take|give|prescribe|start)"
                            r"(?: it)?\b", re.I)
 # "... if you have Y", "... in patients with Y", "... during pregnancy" after "Do not use X".
-_CONTRA_IF = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:(?:if|when) (?:you|the patient|patients?) (?:have|has|are|is|had)\b"
+_CONTRA_IF = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:(?:if|when) (?:you|the patient|patients?) (?:(?:have|has) )?"
+                        r"(?:ever |previously |already )?(?:have|has|are|is|had)\b"
                         r"|(?:in|to|for|by) (?:patients|people|adults|children|women|men|anyone|those) (?:with|who have)\b"
                         r"|(?:in|during)\s*$)", re.I)
 _INTERACTS = re.compile(
@@ -77,11 +78,16 @@ _INTERACTS = re.compile(
     r"together with|increases? the (?:effect|levels?|concentration|risk \w+ \w+) of|potentiates?|"
     r"co-administration (?:of|with)|coadministration (?:of|with)|"
     r"(?:should|must) not be (?:taken|used|given|combined|co-?administered) (?:together )?with|"
-    r"(?:may |can )?(?:increase|decrease|raise|reduce|lower|inhibit|potentiate)s?(?: the)?|"
+    r"(?:may |can )?(?:increase|decrease|raise|reduce|lower|inhibit|potentiate)(?:s|d|ed)?(?: the)?|"
     r"(?:is|are) (?:reduced|increased|decreased|affected|potentiated|inhibited) by|push(?:es)? up|"
     r"co-?prescribed with|with|and)\b", re.I)
 _INTERACTION_CUE = re.compile(r"\b(?:interact\w*|combin\w*|co-?administ\w*|together|potentiat\w*|raises?|"
                               r"increases?|decreases?|reduc\w+|inhibit\w*|should not be taken with|co-?prescri\w+|push\w* up)\b", re.I)
+# Cues that may stand further from their second drug: "X's anticoagulant effect is potentiated by many
+# drugs, notably Y", "X is contraindicated in patients taking organic nitrates such as Y".
+_LONG_CUE = re.compile(r"\b(?:(?:is|are) (?:potentiated|increased|decreased|reduced|inhibited|affected|enhanced|"
+                       r"antagoni[sz]ed) by|contra-?indicated (?:in|for|with) (?:patients |people |those )?"
+                       r"(?:taking|receiving|using|on|treated with))\b", re.I)
 _AND_WITH = re.compile(r"\b(?:and|or)\s+(?:also\s+)?with\s*$", re.I)  # "interacts with X, ..., and with Y"
 # Between items of a list: "nausea (20%), vomiting", "X or to patients with Y".
 _LIST_GAP = re.compile(r"\s*(?:\([^()]{0,20}\)\s*)?(?:[,;]\s*)?(?:(?:and|or|and/or|as well as)\s+)?", re.I)
@@ -131,14 +137,20 @@ _CLASS_STOP = frozenset("used that which for taken sold given and with to in of 
                         "available approved indicated".split())
 # Sections of drug labels: a heading sets the relation of the lines below it.
 _SECTION = re.compile(
-    r"[#*\s\d.]*(?:(?P<ae>(?:possible |common |serious )?(?:adverse (?:reactions|effects|events)|side effects|"
+    r"[#*\s\d.]*\[?(?:(?P<ae>(?:possible |common |serious )?(?:adverse (?:reactions|effects|events)|side effects|"
     r"undesirable effects)|(?:very )?(?:common|uncommon|rare)(?: side effects)?(?= ?(?:\([^()]{0,40}\))? ?:)|"
     r"not known(?= ?(?:\([^()]{0,40}\))? ?:))|(?P<treats>(?:therapeutic )?indications?(?: and usage)?|uses?|what (?:[\w-]+ )?is used for)"
     r"|(?P<contra>contra-?indications?|do not (?:take|use)(?: [\w-]+)?(?: if)?|who should not (?:take|use)(?: [\w-]+)?)"
     r"|(?P<inter>(?:drug )?interactions?(?: with other (?:medicines|drugs|medicinal products))?|"
     r"(?:taking )?other medicines(?: and [\w-]+)?)"
     r"|(?P<dose>(?:recommended )?dosage(?: and administration)?|dose|dosing|posology(?: and method of administration)?"
-    r"|how (?:to|much) (?:take|use)(?: [\w-]+)?))\s*(?:\([^()]{0,100}\))?\s*(?::\s*|$)", re.I)
+    r"|how (?:to|much) (?:take|use)(?: [\w-]+)?)"
+    r"|(?P<cls>(?:drug |pharmacologic(?:al)? |therapeutic )?(?:class|category)(?=\s*:)))"
+    r"(?:\]\s*|\s*(?:\([^()]{0,100}\))?\s*(?::\s*|$))", re.I)
+# Where a flattened label or formulary entry ("X — Class: retinoid — Contraindications: pregnancy |
+# ...") starts a new field: a spaced dash or bar before a heading or a "Label:".
+_FIELD_BREAK = re.compile(r"\s+[—–|]\s+")
+_FIELD_LABEL = re.compile(r"[A-Z][\w /&-]{1,40}:\s")
 _HEADING = re.compile(r"^(?:#+\s*.*|[^a-z.!?]{2,60}|[^.!?]{1,40})$")
 # A heading that ends the current section: markdown, ALL CAPS, or "Title:" (a bullet such as "- Nausea" does not).
 _SECTION_END = re.compile(r"^(?:#+\s*\S.*|[^a-z]*[A-Z][^a-z]{2,60}|[A-Z][^.!?]{0,60}:)$")
@@ -166,12 +178,23 @@ _DRUG_BY_CONTEXT = re.compile(
     rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}})(?=,? (?:is |was )?(?:an?|the) (?:[\w-]+ ){{0,4}}?(?:{_CLASS_HEAD_WORDS})s?"
     r"(?:\s*[,.;:)]|\s*$| (?:indicated|used|approved|that|which|with|for|and|or|in|is|was|given|taken)\b))"
     r"|\b(?:co-?administration|concomitant use|co-?prescription) of (?P<x>[A-Za-z][A-Za-z0-9-]{3,})"
-    r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?", re.I)
+    r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?"
+    r"|\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:ingredients|excipients) of|"
+    r"hypersensitivity to|(?:do not|don't|stop|before|when|while|if you are) (?:take|taking|use|using|given)|"
+    r"(?:you|patients) (?:take|taking|use|using|receiving|on)) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
+    r"(?! (?:of|or|the|and)\b)", re.I)
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
+# An exception between a drug and a condition: "contraindicated in pregnancy, except in pregnant women with Y".
+_EXCEPT = re.compile(r"\b(?:except|unless|other than|apart from)\b", re.I)
+# What a combination of drugs causes is the pair's, not each drug's: "combining X with Y can cause Z".
+_COMBINATION = re.compile(r"\b(?:combin\w*|together|co-?administ\w*|concomitant\w*)\b", re.I)
+# A label's frequency band ("Very common (≥1/10): nausea"), never a condition itself.
+_FREQUENCY = re.compile(r"(?:very |un)?(?:common|rare|frequent)|not known|frequency", re.I)
 # A negation governing the condition right before it: "No increase in hepatotoxicity", "without bleeding".
 _NEGATED_BEFORE = re.compile(r"\b(?:no|without|absence of|free of|lack of|neither|nor)\s+(?:[\w-]+\s+){0,3}$", re.I)
 # A comparator, not a cause or a partner: "ticagrelor compared with clopidogrel", "X versus Y".
-_COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|in comparison (?:with|to)|versus|vs\.?|relative to|than)\s", re.I)
+_COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|in comparison (?:with|to)|versus|vs\.?|relative to|"
+                         r"(?<!more )(?<!less )(?<!fewer )(?<!older )(?<!younger )than)\s", re.I)  # not "more than 3 months"
 # Exposure, read backwards from an effect: "... in patients treated with X", "subjects who received X",
 # "adverse reactions reported with X"; a class noun may stand before the drug ("SGLT2 inhibitors such as X").
 _EXPOSURE_BEFORE = re.compile(
@@ -318,7 +341,11 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
     (r"\b(?:acqui|bought|owns|subsidiar)",
      rf"\b(?:acquired|acquisition of|bought|owns|subsidiary of|acquire)[ ]+(?P<name>{_NAME})"),
     (r"\b(?:trades|traded|listed|quoted)\b",
-     rf"(?P<name>{_NAME})[ ]+(?:trades|is traded|is listed|are listed|is quoted)\b"),
+     rf"(?P<name>{_NAME})[ ]+(?:trades|is traded|is listed|are listed|is quoted|has traded)\b"),
+    # "Lululemon Athletica (LULU) said", "Peloton Interactive Inc. (PTON) shares fell"
+    (r"\([A-Z]{2,5}(?:\.[A-Z]{1,2})?\)[ ]+(?:said|says|shares|stock|reported|announced|rose|fell|jumped|slid)\b",
+     rf"(?P<name>{_NAME})[ ]+\([A-Z]{{2,5}}(?:\.[A-Z]{{1,2}})?\)[ ]+(?:said|says|shares|stock|reported|announced|rose|"
+     r"fell|jumped|slid)\b"),
 )]
 # A match that starts inside a capitalised run ("York" of "New York (NYSE: JPM)") names no company.
 _MID_NAME = re.compile(rf"[{_UP}][\w.&-]*(?<!-based)(?<!-headquartered)[ ]+$")
@@ -372,16 +399,22 @@ _PERSON_ROLE = [re.compile(p) for p in (
 _SUBSIDIARY = re.compile(
     r"\b(?:owns|acquired|has acquired|completed (?:the|its) acquisition of|'s subsidiary|subsidiary,?|"
     r"wholly[- ]owned subsidiary|is a (?:wholly[- ]owned )?subsidiary of|unit|division)\b", re.I)
-_TICKER = re.compile(rf"\b(?:{_EXCH})\s*:\s*(?P<t>[A-Z][A-Z0-9.]{{0,5}}|\d{{3,5}})(?![\w])"
-                     r"|(?i:ticker(?:\s+symbol)?|stock symbol|trading symbol|symbol)\s*[:\-]?\s*[\"“']?"
+_TICKER = re.compile(rf"\b(?:{_EXCH})(?:[ ][A-Z][a-z]+)?\s*:\s*(?P<t>[A-Z][A-Z0-9.]{{0,9}}|\d{{3,6}})(?![\w])"
+                     r"|(?<!previous )(?<!former )(?<!old )(?<!proposed )(?<!new )"
+                     r"(?i:ticker(?:\s+symbol)?|stock symbol|trading symbol|symbol)\s*[:\-]?\s*[\"“']?"
                      r"(?P<t2>[A-Z][A-Z0-9.]{0,5})[\"”']?(?![\w])"
                      r"|(?i:(?:stock |securities |share )?code)\s*[:\-]?\s*(?P<t3>\d{4,5})\b"
                      r"(?=[^.]{0,40}(?i:stock exchange|exchange|bourse))"
                      r"|(?i:securities code|stock code)\s*[:\-]?\s*(?P<t4>\d{4,5})\b"
-                     r"|(?i:trades|trading|traded|listed|quoted)\s+(?:as|under)\s+[\"“']?(?P<t5>[A-Z]{2,5})[\"”']?(?![\w])"
+                     r"|(?i:trades|trading|traded|listed|quoted)\s+(?:on\s+(?:the\s+)?[A-Z][\w]*(?:\s+[A-Z][\w]*){0,3}\s+)?"
+                     r"(?:as|under)\s+[\"“']?(?P<t5>[A-Z]{2,5}(?: [A-B](?![\w]))?)[\"”']?(?![\w])"
+                     # a 10-K cover's table: "Trading Symbol(s) ... | HLYN | The Nasdaq Global Select Market"
+                     rf"|(?i:trading symbol)(?s:.){{0,300}}?(?<![\w$.,])(?P<t7>[A-Z]{{1,5}})[ |]+(?:The[ ]+)?(?:{_EXCH}|New York)\b"
                      r"|(?<![\w$])\$(?P<t6>[A-Z]{2,5})(?![\w])")
 # A code in brackets right after a company or its shares: "Atlas Copco's A shares (ATCO A)".
-_PAREN_TICKER = re.compile(r"\s*\((?P<t>[A-Z]{2,5}(?: [A-Z])?)\)")
+# A Reuters code's exchange suffix ("NVDA.O") is dropped; a share class ("BRK.B") is not one.
+_PAREN_TICKER = re.compile(r"\s*\((?P<t>[A-Z]{2,5}(?: [A-Z])?)(?:\.(?:O|N|OQ|L|T|PA|DE|AS|HK|TO|AX|SS|SZ|KS|MI|MC|SW|ST"
+                           r"|CO|OL|HE|BO|NS))?\)")
 _PLACE = rf"[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*(?:,[ ]+[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*){{0,2}}"
 # "headquartered in P", "The headquarters of X are located in P", "(headquarters: P)", "principal executive
 # offices are located at 999 Lake Drive, Issaquah, WA 98027" (the street is skipped), "a Basel-based biotech".
@@ -443,9 +476,11 @@ class PatternExtractor:
                 unit = Span(heading.end(), unit.end)
                 if unit.end <= unit.start:
                     continue
-            elif _SECTION_END.match(text[unit.start:unit.end]):
+            elif _SECTION_END.match(text[unit.start:unit.end]) or _FIELD_LABEL.match(text, unit.start, unit.end) \
+                    and not any(m.type == vocab.DRUG and m.start == unit.start for m in found):
                 section = None
             out += self._medical(text, unit, found, main_drug, section)
+            section = None if section == "cls" else section  # a class field names one class
             out += self._finance(text, unit, found, main_company, previous)
             previous = unit
         out += statements.figures(text, lambda at: _statement_company(text, at, companies, main_company), NAME)
@@ -523,18 +558,20 @@ class PatternExtractor:
                   if not any(a < m.end and m.start < b for a, b in taken)]
         taken = [(m.start, m.end) for m in found]
         for m in _DRUG_BY_CONTEXT.finditer(text, s.start, s.end):
-            for group in (g for g in ("d", "t", "s", "c", "x", "y") if m.group(g)):
+            for group in (g for g in ("d", "t", "s", "c", "x", "y", "w") if m.group(g)):
                 start, end = m.start(group), m.end(group)
                 word = m.group(group).lower()
                 if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
                         lexicon.looks_like_condition_head(word) or any(a <= start < b for a, b in taken) or \
-                        (group == "c" and not _drug_shaped(m.group(group))):
+                        (group in ("c", "w") and not _drug_shaped(m.group(group))) or \
+                        (group == "w" and re.match(rf"\s+(?:[\w-]+\s+)?(?:{_CLASS_HEAD_WORDS})s?\b", text[end:], re.I)):
                     continue
                 found.append(Mention(text[start:end], start, end, vocab.DRUG))
                 taken.append((start, end))
         for tok in tokens(text, s.start, s.end):
             word = tok.group()
             base = _CAUSE_SUFFIX.split(word, 1)[0] if "-" in word else word
+            base = base[:-2] if base.endswith("'s") else base  # "Warfarin's effect"
             if any(a <= tok.start() < b for a, b in taken):
                 continue
             if lexicon.looks_like_drug(base) and (not word[:1].isupper() or len(base) > 6
@@ -578,9 +615,9 @@ class PatternExtractor:
         if not drugs and (main is None or section is None and not _DOSE_CUE.search(text, s.start, s.end)):
             return []
         conditions = [m for m in mentions if m.type in (vocab.MEDICAL_CONDITION, vocab.DISEASE, vocab.ADVERSE_EVENT)
-                      and m.text.lower() not in ("reaction", "reactions")]
+                      and m.text.lower() not in ("reaction", "reactions") and not _FREQUENCY.fullmatch(m.text)]
         cue_objects = _cue_objects(text, s, drugs, conditions) + _effect_items(text, s, drugs, conditions)
-        conditions = _dedupe(conditions + cue_objects)
+        conditions = [c for c in _dedupe(conditions + cue_objects) if not _FREQUENCY.fullmatch(c.text)]
         out: list[Extraction] = []
 
         def emit(subject, predicate, obj, confidence) -> None:  # noqa: ANN001
@@ -591,8 +628,9 @@ class PatternExtractor:
             found = {}
             for c in conditions:
                 relation = _drug_condition(text, s, d, c)
-                if relation and relation[0] == vocab.CAUSES_ADVERSE_EVENT and interactions and \
-                        re.search(r"risk of", text[min(d.end, c.end):max(d.start, c.start)], re.I):
+                if relation and relation[0] == vocab.CAUSES_ADVERSE_EVENT and interactions and (
+                        re.search(r"risk of", text[min(d.end, c.end):max(d.start, c.start)], re.I) or
+                        _COMBINATION.search(text, s.start, c.start) and any(d in (e.subject, e.object) for e in interactions)):
                     continue  # "co-administration of X and Y increases the risk of bleeding" is the pair's
                 if relation is not None:
                     found[c] = relation
@@ -687,7 +725,20 @@ def _units(text: str, split_lines: bool = True) -> list[Span]:
                     out.append(Span(start, at))
                 start = nxt
         out.append(Span(start, s.end))
+    out = [part for u in out for part in _fields(text, u)]
     return [u for u in out if u.end > u.start and text[u.start:u.end].strip()]
+
+
+def _fields(text: str, u: Span) -> list[Span]:
+    """A unit cut where a flattened label or table starts a new heading or field."""
+    out, start = [], u.start
+    for m in _FIELD_BREAK.finditer(text, u.start, u.end):
+        heading = _SECTION.match(text, start, m.start())
+        if _SECTION.match(text, m.end(), u.end) or _FIELD_LABEL.match(text, m.end(), u.end) or \
+                heading and heading.end() == m.start():
+            out.append(Span(start, m.start()))
+            start = m.end()
+    return [*out, Span(start, u.end)]
 
 
 # How far a cue's match may reach before and after its key's match: a name of a few words, a role
@@ -847,7 +898,7 @@ def _company_name(name: str) -> str | None:
     if not words or all(w.lower() in _NOT_COMPANY for w in words) or re.fullmatch(_MONTH, words[0]) or \
             any(w.lower() in _ROLE_WORDS or w.lower() in ("exchange", "market", "bourse") for w in words):
         return None
-    if len(words) == 1 and (words[0].lower() in lexicon.DRUGS or words[0].lower() in _STOP):
+    if len(words) == 1 and (words[0].lower() in lexicon.DRUGS or words[0].lower() in _STOP or len(words[0]) == 1):
         return None
     return " ".join(words)
 
@@ -903,7 +954,8 @@ def _effect_items(text: str, s: Span, drugs: list[Mention], conditions: list[Men
 def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, float] | None:
     """The relation a cue phrase between a drug and a condition states, with its confidence."""
     gap = text[d.end:c.start] if d.start < c.start else text[c.end:d.start]
-    if _COMPARATOR.search(gap) or _NEGATED_BEFORE.search(text, max(s.start, c.start - 40), c.start):
+    if _COMPARATOR.search(gap) or _NEGATED_BEFORE.search(text, max(s.start, c.start - 40), c.start) or \
+            _EXCEPT.search(gap):
         return None
     if d.start < c.start:
         between = text[d.end:c.start]
@@ -936,6 +988,9 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
         return None
     between = text[c.end:d.start]
     tail = text[d.end:d.end + 30]
+    clause = max(text.rfind(p, s.start, c.start) for p in ",;:")
+    if _NEGATION.search(text, max(clause + 1, s.start), c.start):
+        return None  # "No cases of QT prolongation or torsades were observed with X"
     contra = _CONTRA_BWD.search(between) if len(between) <= 100 else None
     if contra and not _NEGATION.search(between[:contra.start()] + between[contra.end():]):
         return vocab.CONTRAINDICATED_IN, 0.8
@@ -1093,8 +1148,8 @@ def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
             continue
         if subject is not None and between.strip() and (_LIST_GAP.fullmatch(between) or _AND_WITH.search(between)):
             out.append(Extraction(subject, vocab.INTERACTS_WITH, b, s.start, s.end, 0.7, NAME))
-        elif len(between) <= 60 and _INTERACTS.search(between) and _INTERACTION_CUE.search(sentence) \
-                and not _COMPARATOR.search(between):
+        elif (len(between) <= 60 and _INTERACTS.search(between) and _INTERACTION_CUE.search(sentence)
+              or len(between) <= 100 and _LONG_CUE.search(between)) and not _COMPARATOR.search(between):
             subject = a
             out.append(Extraction(a, vocab.INTERACTS_WITH, b, s.start, s.end, 0.75, NAME))
         else:
@@ -1243,6 +1298,10 @@ def _section_defaults(text: str, s: Span, main: Mention, drugs: list[Mention], c
     related = {vocab.entity_key(e.object.text) for e in found if isinstance(e.object, Mention)}
     related |= {vocab.entity_key(e.subject.text) for e in found if isinstance(e.subject, Mention)}
     out: list[Extraction] = []
+    if section == "cls":
+        phrase = _class_phrase(text, s.start, s.end)
+        return [Extraction(main, vocab.DRUG_CLASS, Literal(_singular_class(phrase)), s.start, s.end, 0.8, NAME)] \
+            if phrase else []
     if section == "inter":
         for d in drugs:
             if vocab.entity_key(d.text) not in related | {vocab.entity_key(main.text)}:
