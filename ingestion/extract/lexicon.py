@@ -69,7 +69,7 @@ DRUG_SUFFIXES = (
     "lamide", "tretin", "dopa", "ergoline", "amine", "cortisone", "sterone", "estradiol", "gestrel", "fentanil",
     "morphone", "codone", "azosin", "osin", "trexate", "uracil", "arabine", "mide", "ipine",
     "gliflozin", "glutide", "patide", "enatide", "parib", "lisib", "rasib", "degib", "zomib", "grelor", "fiban",
-    "teplase", "renone", "vaptan", "milast", "steride", "trozole", "lutamide", "tinib", "zosin",
+    "teplase", "renone", "vaptan", "milast", "steride", "trozole", "lutamide", "tinib", "zosin", "sertib",
     # further WHO INN stems
     "bradine", "sentan", "racetam", "pitant", "nidazole", "relix", "tegravir", "previr", "asvir", "kinra",
     "arone", "sporin", "imod", "alol", "dilol", "pamil", "tiazem", "grel", "fenac", "oxicam", "gabalin", "trigine",
@@ -119,7 +119,7 @@ meropenem piperacillin tazobactam aztreonam chloramphenicol baclofen tizanidine 
 SALT_SUFFIXES = ("hydrochloride", "hcl", "sodium", "potassium", "calcium", "magnesium", "sulfate", "sulphate",
                  "maleate", "mesylate", "besylate", "tartrate", "citrate", "acetate", "phosphate",
                  "succinate", "fumarate", "hyclate", "monohydrate", "dihydrate", "bromide", "chloride",
-                 "mononitrate", "dinitrate")
+                 "mononitrate", "dinitrate", "carbonate", "lactate", "gluconate", "valerate", "propionate")
 
 #: Multi-word products and herbals recognised as drugs (interaction partners).
 DRUG_PHRASES = ("st john's wort", "st. john's wort", "grapefruit juice", "oral contraceptives", "oral contraceptive")
@@ -181,7 +181,14 @@ type 2 diabetes|type 1 diabetes|diabetes|hypertension|high blood pressure|heart 
 
 
 #: Words that extend a condition mention to the right ("type 2 diabetes mellitus", "myasthenia gravis").
-CONDITION_TAILS = frozenset("mellitus gravis insipidus erythematosus multiforme pectoris".split())
+CONDITION_TAILS = frozenset("mellitus gravis insipidus erythematosus multiforme pectoris media externa".split())
+
+#: Condition abbreviations of clinical notes, recognised only as written in capitals ("start metformin
+#: for T2DM"); ambiguous ones ("PE", "MS", "ALL", currency codes such as "CHF" and "CAD") are left out.
+CONDITION_ABBREVIATIONS = frozenset("""
+T2DM T1DM DM2 HTN AF AFib CAP HAP COPD HFrEF HFpEF CKD ESRD GERD UTI DVT VTE ACS MDD GAD ADHD OSA
+HIV HCV HBV NSCLC SCLC CLL AML CML BPH PAD IBD IBS SLE NASH MASH PCOS AOM RA OA UC TB
+""".split())
 
 #: Head words of drug classes ("a GLP-1 receptor agonist", "an anticoagulant"); plurals are also accepted.
 CLASS_HEADS = frozenset("""
@@ -193,7 +200,7 @@ macrolide cephalosporin penicillin tetracycline aminoglycoside carbapenem anthra
 immunosuppressant anesthetic anaesthetic sedative hypnotic stimulant laxative modulator analog analogue
 mimetic nsaid ssri snri thiazolidinedione nitrate anthelmintic antispasmodic decongestant expectorant
 antitussive vaccine chemotherapy antimetabolite antineoplastic thrombolytic anxiolytic mucolytic
-doac noac dmard ppi arb maoi tca lmwh oxazolidinone
+doac noac dmard ppi arb maoi tca lmwh oxazolidinone antibacterial antimicrobial anti-infective
 """.split())
 
 #: Class abbreviations written in brackets after a drug: "rivaroxaban (DOAC)".
@@ -240,7 +247,7 @@ EXCHANGES = ("NYSE American", "NYSE", "NASDAQ", "Nasdaq", "LSE", "LON", "OSE", "
 
 def looks_like_drug(word: str) -> bool:
     w = word.lower()
-    return w in DRUGS or w in DRUG_SYNONYMS or (len(w) > 5 and w.endswith(DRUG_SUFFIXES))
+    return w in DRUGS or w in DRUG_SYNONYMS or (len(w) > 5 and (w.endswith(DRUG_SUFFIXES) or w.startswith("cef")))
 
 
 def looks_like_condition_head(word: str) -> bool:

@@ -33,6 +33,7 @@ _INDUCED = re.compile(r"^[\s-]*(?:induced|associated|related|caused|provoked|tri
 _CAUSE_FWD = re.compile(
     r"\b(?:cause[sd]?|causing|induce[sd]?|inducing|led to|leads? to|lead to|result(?:ed|s)? in|produced|precipitated|"
     r"trigger(?:s|ed)?|provoked|may cause|can cause|is associated with|was associated with|associated with|"
+    r"(?:notorious|(?:well )?known) for|known to cause|"
     r"(?:may |can |might |often |commonly )?(?:experience[sd]?|develop(?:s|ed)?)|(?:increase|raise)[sd]? the risk of|"
     r"side effects? (?:of|include|includes|are|is)|adverse (?:effects?|events?|reactions?) (?:of|include|includes|are|is))\b",
     re.I)
@@ -46,15 +47,17 @@ _TREATS = re.compile(
     r"\b(?:treats?|treated|is used to treat|used to treat|used for|used in|prescribed for|is indicated for|indicated for|"
     r"is approved for|approved for|(?:cleared|licensed|authori[sz]ed) for|"
     r"include (?:adult |pediatric )?(?:patients|adults|people|children) with|"
-    r"(?:drug|therapy|pharmacotherapy|treatment|agent)(?: of choice)? (?:in|for)|first-line (?:therapy|treatment) in|"
+    r"(?:drugs?|therap(?:y|ies)|pharmacotherapy|treatments?|agents?)(?: of choice)? (?:in|for)|"
+    r"first-line (?:therapy|treatment) in|"
     r"for the treatment of|in the treatment of|to treat|relieves?|lowers?|"
-    r"controls?|manages?|prevents?|to prevent|reduc(?:e|es|ing) the risk of|first-line (?:treatment|therapy) for|"
+    r"controls?|manages?|prevents?|to prevent|reduc(?:e|es|ed|ing) the risk of|first-line (?:treatment|therapy) for|"
     r"for the relief of|indicated (?:to|as|in)|(?:first-line |second-line |preferred |an |the )?options? (?:for|in)|"
     r"reserved for)\b", re.I)
 # "lisinopril for hypertension", "X is prescribed for the treatment of Y": the whole gap is the cue.
-_TREATS_GAP = re.compile(r"\s*(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|often|commonly|mainly|widely|usually|now|"
-                         r"primarily|frequently) )?(?:(?:used|given|prescribed|taken|approved|indicated) )?for "
-                         r"(?:the (?:treatment|relief|management|prevention) of )?(?:patients with )?", re.I)
+_TREATS_GAP = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|often|commonly|mainly|widely|usually|now|"
+                         r"primarily|frequently) )?(?:(?:used|given|prescribed|taken|approved|indicated|recommended) )?for "
+                         r"(?:the (?:treatment|relief|management|prevention) of )?(?:patients with )?"
+                         r"(?:(?:new-onset|newly[- ]diagnosed|recurrent|refractory|confirmed)\s+)?", re.I)
 _CONTRA = re.compile(
     r"\b(?:contra-?indicated (?:in|for|during)|(?:should|must|may) not be (?:used|taken|given|administered|prescribed)"
     r" (?:in|by|to|during|for)|(?:is|are) not (?:recommended|to be used) (?:in|for|during)|avoid(?:ed)? in|"
@@ -104,7 +107,7 @@ _FREQ = (r"(?:once|twice|three times|four times)(?:\s+(?:a|per|every))?(?:\s+(?:
 _DOSE = re.compile(
     rf"\b\d+(?:\.\d+)?(?:\s*(?:-|–|to|or)\s*\d+(?:\.\d+)?)?\s?(?:{lexicon.DOSE_UNITS})"
     r"(?:/(?:kg|m2|day|d|h|dose|week))*"
-    rf"(?P<route>\s+(?:{_ROUTE}))?(?P<freq>\s+(?:{_FREQ}))?(?:\s+(?:loading|maintenance|starting|initial) dose)?(?![\w/])",
+    rf"(?P<route>\s+(?:{_ROUTE}))?(?P<freq>\s+(?:divided\s+)?(?:{_FREQ}))?(?:\s+(?:loading|maintenance|starting|initial) dose)?(?![\w/])",
     re.I)
 _DOSE_CUE = re.compile(r"\b(?:dose|dosage|dosing|take|taken|given|administered|start(?:ed|ing)?|initiat\w+|"
                        r"recommended|usual|maximum|titrat\w+)\b", re.I)
@@ -123,7 +126,7 @@ _ALIAS = re.compile(r"^[\s,]*(?:(?:is\s+)?(?:also\s+)?(?:called|known as|sold as
 _CLASS = re.compile(r"(?:\s+(?:is|was)\s+(?:also\s+)?(?:(?:orally|widely|commonly) [\w-]+\s+)?|,\s+(?:one of\s+)?|"
                     r"\s*[—–]\s*|\s+-\s+|"
                     r"\s+(?:belongs to|is (?:a )?(?:member|part) of|"
-                    r"is classified as|is one of)\s+)(?:an?|the)\s+(?:(?:first|only|new|newer|latest|older)\s+)?"
+                    r"is classified as|is one of|acts as)\s+|,\s*which (?:acts|works) as\s+)(?:an?|the)\s+(?:(?:first|only|new|newer|latest|older)\s+)?"
                     r"(?:(?:[\w-]+\s+)?(?:class|group|family) of (?:drugs|medicines|medications|agents) "
                     r"(?:called|known as)\s+)?", re.I)
 # A class named before its drug: "the TNF-alpha inhibitor adalimumab", "SGLT2 inhibitors such as X".
@@ -145,7 +148,8 @@ _SECTION = re.compile(
     r"(?:taking )?other medicines(?: and [\w-]+)?)"
     r"|(?P<dose>(?:recommended )?dosage(?: and administration)?|dose|dosing|posology(?: and method of administration)?"
     r"|how (?:to|much) (?:take|use)(?: [\w-]+)?)"
-    r"|(?P<cls>(?:drug |pharmacologic(?:al)? |therapeutic )?(?:class|category)(?=\s*:)))"
+    r"|(?P<cls>(?:(?:drug |pharmacologic(?:al)? |therapeutic )?(?:class|category)|pharmacotherapeutic group)"
+    r"(?=\s*:)))"
     r"(?:\]\s*|\s*(?:\([^()]{0,100}\))?\s*(?::\s*|$))", re.I)
 # Where a flattened label or formulary entry ("X — Class: retinoid — Contraindications: pregnancy |
 # ...") starts a new field: a spaced dash or bar before a heading or a "Label:".
@@ -181,11 +185,28 @@ _DRUG_BY_CONTEXT = re.compile(
     r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?"
     r"|\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:ingredients|excipients) of|"
     r"hypersensitivity to|(?:do not|don't|stop|before|when|while|if you are) (?:take|taking|use|using|given)|"
-    r"(?:you|patients) (?:take|taking|use|using|receiving|on)) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
-    r"(?! (?:of|or|the|and)\b)", re.I)
+    r"(?:you|patients) (?:take|taking|use|using|receiving|on)|(?:FDA|EMA|MHRA|agency|regulators?|Commission) "
+    r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|(?:recommended |usual |starting )?dose of) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
+    r"(?! (?:of|or|the|and)\b)"
+    r"|\b(?P<g>(?-i:[A-Z])[A-Za-z0-9]{3,}) (?=belongs to (?:a|the) (?:group|class|family) of (?:medicines|drugs))"
+    r"|\bwhat (?P<h>(?-i:[A-Z])[A-Za-z0-9]{3,}) is (?:and what it is )?used for"
+    r"|(?:^|\n|\. )(?P<f>(?-i:[A-Z])[A-Za-z0-9]{3,}) \d+(?:\.\d+)? ?(?:mg|g|mcg|µg|mL|IU)(?:/\w+)? (?:[\w-]+ ){0,2}?"
+    r"(?:tablets?|capsules?|injection|solution|suspension|infusion|cream|patch|powder)\b", re.I)
+# Contexts only a drug stands in, even one whose name ends like a condition ("the recommended dose of Prolia").
+_STRONG_DRUG_CONTEXTS = frozenset("wghf")
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
 # An exception between a drug and a condition: "contraindicated in pregnancy, except in pregnant women with Y".
 _EXCEPT = re.compile(r"\b(?:except|unless|other than|apart from)\b", re.I)
+_LIST_ITEM = re.compile(r"[^,;]+")
+# Verbs that stand before a condition without being part of its name: "in preventing AF".
+_ACTION_WORDS = frozenset("preventing treating reducing managing causing developing having including against "
+                          "prevent treat reduce manage".split())
+# A study's aim, not its finding: "to assess the efficacy of X in preventing Y".
+_AIM = re.compile(r"\b(?:to (?:assess|evaluate|investigate|determine|examine|compare|explore|test)|objectives?|aims?|"
+                  r"purpose|hypothesi[sz]ed|whether)\b", re.I)
+# What a label says is unknown: "Dosing of X in patients with Y has not been established".
+_NOT_ESTABLISHED = re.compile(r"\b(?:(?:has|have) not been (?:established|studied|evaluated)|no (?:dose |dosing )?"
+                              r"recommendation)", re.I)
 # What a combination of drugs causes is the pair's, not each drug's: "combining X with Y can cause Z".
 _COMBINATION = re.compile(r"\b(?:combin\w*|together|co-?administ\w*|concomitant\w*)\b", re.I)
 # A label's frequency band ("Very common (≥1/10): nausea"), never a condition itself.
@@ -207,10 +228,11 @@ _EXPOSURE_BEFORE = re.compile(
 # A condition naming a population, not an effect: "atopic dermatitis subjects", "AF patients".
 # "X is started at 500 mg twice daily in adults with Y" (doses removed): Y is what X treats.
 _POPULATION_GAP = re.compile(
-    r"\s*,?\s*(?:(?:is|are|was|were|should be|can be|may be|has been)\s+)?(?:(?:also|often|commonly|usually)\s+)?"
+    r"\s*(?:\([^()]{1,40}\)\s*)?,?\s*(?:(?:is|are|was|were|should be|can be|may be|has been)\s+)?(?:(?:also|often|commonly|usually)\s+)?"
     r"(?:(?:started|given|administered|dosed|initiated|titrated|used|prescribed|approved|indicated|effective|"
     r"recommended)\s+)?(?:(?:at|as|with)\s+)?,?\s*(?:in|for) (?:adult |pediatric |elderly )?(?:patients|adults|people|"
-    r"children|women|men) (?:with|who have)\s+(?:an?\s+)?(?:(?:history|diagnosis) of\s+)?", re.I)
+    r"children|women|men) (?:with|who have)\s+(?:an?\s+)?(?:(?:history|diagnosis) of\s+)?"
+    r"(?:[A-Z0-9][\w-]*[ ]+){0,2}", re.I)  # a biomarker: "adults with BRAF V600E-mutant Y"
 _POPULATION_NOUN = re.compile(r"\s+(?:patients|subjects|population|cohort|group|participants)\b", re.I)
 
 _STOP = frozenset("""a an the of and or in on at to for with by from as is are was were be been this that these
@@ -231,6 +253,7 @@ surgery intervention vaccination dialysis transplantation transplant exercise di
 hospitalization hospitalisation admission caution care testing imaging biopsy
 initiate initiating start starting begin continue stop discontinue resume weekly monthly nightly hourly
 continuous continued empirical empiric adjunctive prophylactic combined intermittent chronic systemic
+subcutaneous intravenous intramuscular oral topical intravitreal intrathecal inhaled depot bolus
 """.split())
 _THERAPY = re.compile(r"^\s*(?:therapy|treatment|administration|use|infusion|injection|ingestion|overdose|"
                       r"intoxication|exposure|medication)\b", re.I)
@@ -558,12 +581,13 @@ class PatternExtractor:
                   if not any(a < m.end and m.start < b for a, b in taken)]
         taken = [(m.start, m.end) for m in found]
         for m in _DRUG_BY_CONTEXT.finditer(text, s.start, s.end):
-            for group in (g for g in ("d", "t", "s", "c", "x", "y", "w") if m.group(g)):
+            for group in (g for g in ("d", "t", "s", "c", "x", "y", "w", "g", "h", "f") if m.group(g)):
                 start, end = m.start(group), m.end(group)
                 word = m.group(group).lower()
                 if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
-                        lexicon.looks_like_condition_head(word) or any(a <= start < b for a, b in taken) or \
-                        (group in ("c", "w") and not _drug_shaped(m.group(group))) or \
+                        lexicon.looks_like_condition_head(word) and group not in _STRONG_DRUG_CONTEXTS or \
+                        any(a <= start < b for a, b in taken) or \
+                        (group in ("c", "w", "g", "h", "f") and not _drug_shaped(m.group(group))) or \
                         (group == "w" and re.match(rf"\s+(?:[\w-]+\s+)?(?:{_CLASS_HEAD_WORDS})s?\b", text[end:], re.I)):
                     continue
                 found.append(Mention(text[start:end], start, end, vocab.DRUG))
@@ -578,7 +602,7 @@ class PatternExtractor:
                                                    or base.lower() in lexicon.DRUGS):
                 found.append(Mention(base, tok.start(), tok.start() + len(base), vocab.DRUG))
                 taken.append((tok.start(), tok.start() + len(base)))
-            elif lexicon.looks_like_condition_head(word):
+            elif lexicon.looks_like_condition_head(word) or word in lexicon.CONDITION_ABBREVIATIONS:
                 found.append(Mention(word, tok.start(), tok.end(), vocab.MEDICAL_CONDITION))
                 taken.append((found[-1].start, found[-1].end))
         found = [_with_salt(text, m, s.end) if m.type == vocab.DRUG
@@ -594,7 +618,7 @@ class PatternExtractor:
             between = text[tok.end():start]
             word = tok.group().lower()
             parts = word.split("-")
-            if between.strip() or word in _STOP or not word.replace("-", "").isalpha() or any(
+            if between.strip() or word in _STOP or word in _ACTION_WORDS or not word.replace("-", "").isalpha() or any(
                     lexicon.looks_like_drug(p) or p in ("induced", "associated", "related") for p in parts):
                 break
             start = tok.start()
@@ -952,7 +976,15 @@ def _effect_items(text: str, s: Span, drugs: list[Mention], conditions: list[Men
 
 
 def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, float] | None:
-    """The relation a cue phrase between a drug and a condition states, with its confidence."""
+    """The relation a cue phrase between a drug and a condition states, with its confidence (a
+    treatment a study sets out to test is not yet one it found)."""
+    relation = _cue_relation(text, s, d, c)
+    if relation and relation[0] == vocab.TREATS and _AIM.search(text, s.start, min(d.start, c.start)):
+        return None
+    return relation
+
+
+def _cue_relation(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, float] | None:
     gap = text[d.end:c.start] if d.start < c.start else text[c.end:d.start]
     if _COMPARATOR.search(gap) or _NEGATED_BEFORE.search(text, max(s.start, c.start - 40), c.start) or \
             _EXCEPT.search(gap):
@@ -979,6 +1011,8 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
         near = treats is not None and (len(between) <= 60 or len(between) <= 120 and (
             treats.end() >= len(between) - 25 or _IN_PATIENTS_WITH.search(between[-40:]) is not None)) or (
             len(between) <= 160 and any(_TREATS_FILLER.fullmatch(between, t.end()) for t in _TREATS.finditer(between)))
+        if _NOT_ESTABLISHED.search(text, c.end, s.end):
+            return None  # "Dosing of X in patients with Y has not been established"
         undosed = _DOSE.sub(" ", between)
         if (near or _TREATS_GAP.fullmatch(undosed) or _POPULATION_GAP.fullmatch(undosed)) \
                 and not _NEGATION.search(between):
@@ -1013,7 +1047,7 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
 # A trial outcome in a population: "achieved clinical cure in 87% of adults with Y", "was superior to
 # placebo for weight management in adults with Y".
 _OUTCOME_IN = re.compile(r"\b(?:cure[ds]?|remission|effective|efficacy|superior|benefit\w*|improv\w*|reduc\w+)\b"
-                         r"[^.;]{0,80}\b(?:patients|adults|people|children|subjects|participants|those) "
+                         r"[^.;]{0,120}\b(?:patients|adults|people|children|subjects|participants|those) "
                          r"(?:with|who had|who have)\s+(?:[\w-]+\s+){0,2}$", re.I)
 
 
@@ -1205,7 +1239,7 @@ def _class_before(text: str, s: Span, d: Mention) -> str | None:
     words = tokens(text, max(s.start, end - 80), end)
     if not words or text[words[-1].end():end].strip():
         return None
-    last = words[-1].group().lower()
+    last = words[-1].group().lower().rsplit("-", 1)[-1]  # "beta-blockers" ends in a blocker
     if not (last in lexicon.CLASS_HEADS or last.rstrip("s") in lexicon.CLASS_HEADS or last.endswith(("statin", "statins"))
             or last in lexicon.CLASS_GENERIC):
         return None
@@ -1232,8 +1266,21 @@ _PK_ROLE = re.compile(r"\b(?:CYP\w*|P-?gp|P-glycoprotein|OATP\w*|BCRP|UGT\w*|str
 
 
 def _drug_class(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
-    found = _drug_class_any(text, s, drugs)
+    found = _drug_class_any(text, s, drugs) + _class_heading(text, s, drugs)
     return [e for e in found if not _PK_ROLE.search(str(e.object))]
+
+
+_CLASS_HEADING = re.compile(r"\s*(?P<label>[^:;.]{3,60}):\s")
+
+
+def _class_heading(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
+    """A formulary's class heading over its drugs: 'Beta-blockers: metoprolol (preferred), bisoprolol'."""
+    m = _CLASS_HEADING.match(text, s.start, s.end)
+    phrase = _class_phrase(text, m.start("label"), m.end("label")) if m else None
+    if not phrase or len(phrase) != len(m.group("label").strip()) or any(d.start < m.end() for d in drugs):
+        return []
+    return [Extraction(d, vocab.DRUG_CLASS, Literal(_singular_class(phrase)), s.start, s.end, 0.75, NAME)
+            for d in drugs]
 
 
 def _class_phrase(text: str, start: int, end: int) -> str | None:
@@ -1266,6 +1313,8 @@ def _class_phrase(text: str, start: int, end: int) -> str | None:
             words.pop()
         elif words[-2].lower().endswith(("ic", "ory")) and words[-2].lower() not in ("typical", "generic", "specific"):
             return " ".join(words)
+    while len(words) > 1 and not head_ok(words) and words[-1].lower() not in lexicon.CLASS_GENERIC:
+        words.pop()  # "monoclonal antibody directed against CD38" names a monoclonal antibody
     return " ".join(words) if head_ok(words) else None
 
 
@@ -1298,10 +1347,10 @@ def _section_defaults(text: str, s: Span, main: Mention, drugs: list[Mention], c
     related = {vocab.entity_key(e.object.text) for e in found if isinstance(e.object, Mention)}
     related |= {vocab.entity_key(e.subject.text) for e in found if isinstance(e.subject, Mention)}
     out: list[Extraction] = []
-    if section == "cls":
-        phrase = _class_phrase(text, s.start, s.end)
-        return [Extraction(main, vocab.DRUG_CLASS, Literal(_singular_class(phrase)), s.start, s.end, 0.8, NAME)] \
-            if phrase else []
+    if section == "cls":  # "Class: retinoid", "Pharmacotherapeutic group: antithrombotic agents, direct factor Xa inhibitors"
+        phrases = [_class_phrase(text, m.start(), m.end()) for m in _LIST_ITEM.finditer(text, s.start, s.end)]
+        return [Extraction(main, vocab.DRUG_CLASS, Literal(_singular_class(p)), s.start, s.end, 0.8, NAME)
+                for p in phrases if p]
     if section == "inter":
         for d in drugs:
             if vocab.entity_key(d.text) not in related | {vocab.entity_key(main.text)}:
