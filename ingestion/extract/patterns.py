@@ -290,7 +290,8 @@ _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _COMPANY = re.compile(
     rf"\b(?P<name>(?:[{_UP}][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[{_UP}][\w&'.-]*|&|and|of)){{0,6}}?)"
     r",?\s+(?P<suffix>Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Company|Ltd\.?|Limited|plc|PLC|LLC|AG|SE|ASA|"
-    r"A/S|AS|AB|Oyj|Oy|GmbH|KGaA|S\.p\.A\.|SpA|S\.A\.|N\.V\.|B\.V\.|K\.K\.|Sp\. z o\.o\.|Pte\.? Ltd\.?|"
+    r"A/S|AS|AB|Oyj|Oy|GmbH|KGaA|S\.p\.A\.|SpA|S\.A\.|SA|SAS|N\.V\.|NV|B\.V\.|BV|K\.K\.|Sp\. z o\.o\.|"
+    r"Pte\.? Ltd\.?|Bhd|Berhad|Tbk|"
     r"Group|Holdings|Pharmaceuticals|Bancorp)(?![\w])")
 _COMPANY_WORDS = "|".join(sorted(lexicon.COMPANY_NAME_WORDS))
 _NOUNS = "|".join(sorted(lexicon.COMPANY_NOUNS))
@@ -301,7 +302,8 @@ _EXCH = "|".join(lexicon.EXCHANGES)
 _ROLE = (r"(?i:(?:group |global |interim |acting |new )?"
          r"(?:(?:executive )?(?:chairman|chairwoman|chair|president|founder|co-founder)(?: of the board)?(?:,? and |, ))*"
          r"(?:chief executive officer|chief executive|ceo|chief financial officer|chief finance officer|cfo|"
-         r"finance chief|finance director))")
+         r"finance chief|(?:group )?finance director|vorstandsvorsitzender|finanzvorstand|"
+         r"chair(?:man|woman|person)? of the (?:executive|management) board))")
 # Predicates whose capitalised subject or object is a company, suffix or not; each with a key, a fast
 # pattern that every match of its (slower) pattern contains, so the pattern is tried only near the key's
 # matches (`_windows`).
@@ -343,7 +345,7 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
     (r"['’]s\b", rf"(?P<name>{_NAME})['’]s[ ]+(?:[\w-]+[ ]+){{0,2}}?(?i:chief|ceo|cfo|revenues?|sales|net|operating|"
                  r"shares|stock|headquarters|head office|subsidiar\w*|turnover|profit|board|fiscal|annual|earnings|"
                  r"american depositary|depositary|adrs?|ads|listing|ordinary|common|operating|income|margin|"
-                 r"quarterly|results|guidance|ticker|finance|cfo|president|chair\w*|market)\b"),
+                 r"quarterly|results|guidance|ticker|finance|cfo|president|chair\w*|market|unit|division)\b"),
     (r"\bshares of\b", rf"\b(?i:shares of)[ ]+(?P<name>{_NAME})"),
     (r"\b(?:shares|stock)\b", rf"(?P<name>{_NAME})[ ]+(?i:shares|stock)\b(?![ ]+(?i:exchange|market))"),
     (rf"\(\s*(?:{_EXCH})\s*:", rf"(?<!, )(?<!in )(?P<name>{_NAME})\s*\(\s*(?:{_EXCH})\s*:"),  # not "Clara, California (NYSE:"
@@ -351,6 +353,7 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
     (r"\b(?:headquartered|based)\b",
      rf"(?P<name>{_NAME}),[ ]+(?:(?:the|a|an)[ ]+(?:[\w-]+[ ]+){{0,3}}?)?(?:based|headquartered)[ ]+in\b"),
     (r"\((?:headquarters|head office)\s*:", rf"(?P<name>{_NAME})[ ]+\((?i:headquarters|head office)\s*:"),
+    (r"\((?:headquartered|based) in\b", rf"(?P<name>{_NAME})[ ]+\((?i:headquartered|based) in\b"),
     (r"\bhas[ ]+its\b", rf"(?P<name>{_NAME})[ ]+has[ ]+its[ ]+(?:head office|headquarters|registered office)\b"),
     (r"\b(?:headquartered|based)\b",
      rf"\b(?i:headquartered|based) in [^,.]{{1,60}}(?:,[^,.]{{1,60}})?,[ ]+(?P<name>{_NAME})[ ]+(?:is|was|has)\b"),
@@ -365,6 +368,10 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
      rf"\b(?:acquired|acquisition of|bought|owns|subsidiary of|acquire)[ ]+(?P<name>{_NAME})"),
     (r"\b(?:trades|traded|listed|quoted)\b",
      rf"(?P<name>{_NAME})[ ]+(?:trades|is traded|is listed|are listed|is quoted|has traded)\b"),
+    # "Welcome to the Halcyon Outdoor third-quarter 2024 earnings conference call"
+    (r"\b(?:earnings|results)[ ]+(?:conference[ ]+)?call\b",
+     rf"\b(?i:to|the)[ ]+(?P<name>{_NAME})[ ]+(?i:(?:first|second|third|fourth)[- ]quarter|q[1-4]|full[- ]year|fiscal|"
+     r"annual|half[- ]year)\b[^.]{0,30}?(?i:earnings|results)[ ]+(?i:conference[ ]+)?(?i:call)\b"),
     # "Lululemon Athletica (LULU) said", "Peloton Interactive Inc. (PTON) shares fell"
     (r"\([A-Z]{2,5}(?:\.[A-Z]{1,2})?\)[ ]+(?:said|says|shares|stock|reported|announced|rose|fell|jumped|slid)\b",
      rf"(?P<name>{_NAME})[ ]+\([A-Z]{{2,5}}(?:\.[A-Z]{{1,2}})?\)[ ]+(?:said|says|shares|stock|reported|announced|rose|"
@@ -380,7 +387,8 @@ _SUBSIDIARY_LIST = re.compile(
 # "closed its purchase of B", "holds a 70% stake in B".
 _OWNS = re.compile(
     r"\b(?i:(?:the )?owner of|owns|acquired|has acquired|bought|(?:closed|completed) (?:its|the) (?:purchase|acquisition) of|"
-    r"took (?:full |majority )?control of|holds? (?:a|an) (?:majority|controlling|(?P<pct>\d{2,3}(?:\.\d+)?)%) stake in|"
+    r"took (?:full |majority )?control of|holds? (?:(?:a|an) (?:majority|controlling|(?P<pct>\d{2,3}(?:\.\d+)?)%) stake in|"
+    r"(?P<pct2>\d{2,3}(?:\.\d+)?)% of (?:the )?(?:shares|share capital|equity|voting rights) (?:in|of))|"
     r"(?:brands|houses|businesses) include)\s+"
     rf"(?P<list>{_LISTED}(?:[,;][ ]+{_LISTED})*(?:,?[ ]+and[ ]+{_LISTED})?)")
 _NOT_DONE = re.compile(r"\b(?:plans?|planned|agreed|proposed|potential|talks|bid|offer\w*|consider\w*|would|will|may|"
@@ -399,8 +407,12 @@ _LEAD_WORDS = frozenset("The In On At For By And Of With Shares Its Their Our Th
                         "Subsidiary Subsidiaries Exhibit Schedule "
                         "Both Unlike Headquartered Based Chief Former Ex Outgoing Interim Acting".split())
 _NOT_COMPANY = frozenset("it he she they we patients doctors users treatment sales revenue results management "
-                         "investors analysts company group the ceo cfo chief total net".split())
+                         "investors analysts company group the ceo cfo chief total net operator".split())
+# A role right before a name makes it a person: "finance chief Kevan Parekh said".
+_ROLE_BEFORE = re.compile(r"\b(?i:chief executive(?: officer)?|ceo|chief financial officer|cfo|finance chief|"
+                          r"finance director|chairman|chairwoman|president)[ ]+$")
 _ROLE_WORDS = frozenset("executive vice officer chief senior principal representative".split())
+_TITLE_WORDS = frozenset("ceo cfo president chairman chairwoman director".split())
 _FINANCE_CUE = re.compile(r"\b(?:revenues?|sales|net income|profit|chief executive|chief financial|CEO|CFO|"
                           r"headquartered|headquarters|head office|principal executive offices|subsidiar\w+|shares|"
                           r"ticker|NYSE|Nasdaq|fiscal|stake|listed|finance chief)\b", re.I)
@@ -409,12 +421,15 @@ _PERSON_ROLE = [re.compile(p) for p in (
     rf"was appointed|is now|will become|remains)\s+(?:the\s+|its\s+|our\s+|their\s+|(?P<o1>{_NAME})['’]s\s+)?"
     rf"(?:new\s+)?(?P<role>{_ROLE})"
     rf"(?:\s+(?:of|at)\s+(?P<o2>{_NAME}))?",
-    rf"(?P<role>{_ROLE})(?:\s+(?:of|at)\s+(?P<o>{_NAME}))?(?:\s+in\s+\d{{4}})?,?\s+(?:(?:is|was|:)\s+)?(?P<p>{_PN})",
+    rf"(?P<role>{_ROLE})(?:\s+\([^()]{{1,30}}\))?(?:\s+(?:of|at)\s+(?P<o>{_NAME}))?(?:\s+in\s+\d{{4}})?,?\s+"
+    rf"(?:(?:is|was|:)\s+)?(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?(?P<p>{_PN})",
     rf"(?P<p>{_PN}),\s+(?:the\s+|its\s+|the company['’]s\s+|(?P<o>{_NAME})['’]s\s+)?(?P<role>{_ROLE})",
     rf"(?:appointed|named|hired|promoted|elected)\s+(?P<p>{_PN})(?:,[^,.]{{1,60}},)?,?\s+(?:as\s+)?"
     rf"(?:its\s+|the\s+|our\s+|the company['’]s\s+)?(?:new\s+)?(?P<role>{_ROLE})",
     rf"(?P<p>{_PN})\s+(?:succeeded|succeeds|replaced|replaces|will succeed|will replace)\s+{_PN}\s+as\s+"
     rf"(?:(?:its|the|our)\s+)?(?P<role>{_ROLE})(?:\s+(?:of|at)\s+(?P<o>{_NAME}))?",
+    rf"(?P<p>{_PN})\s+(?:has\s+)?(?:chairs|chaired|heads|headed|leads|led)\s+the\s+"
+    rf"(?P<role>(?i:executive|management) (?i:board))(?:\s+\([^()]{{1,40}}\))?\s+of\s+(?P<o>{_NAME})",
     rf"(?P<p>{_PN})\s+(?:(?:took over|takes over|will take over|stepped in|steps in|stepped up|has served|serves|"
     rf"served|returned|returns|joined|joins|continues|remains)\s+)?as\s+(?:its\s+|the\s+|our\s+)?(?:new\s+)?"
     rf"(?P<role>{_ROLE})",
@@ -441,8 +456,10 @@ _PAREN_TICKER = re.compile(r"\s*\((?P<t>[A-Z]{2,5}(?: [A-Z])?)(?:\.(?:O|N|OQ|L|T
 _PLACE = rf"[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*(?:,[ ]+[{_UP}][\w.'-]*(?:[ ]+[{_UP}][\w.'-]*)*){{0,2}}"
 # "headquartered in P", "The headquarters of X are located in P", "(headquarters: P)", "principal executive
 # offices are located at 999 Lake Drive, Issaquah, WA 98027" (the street is skipped), "a Basel-based biotech".
-_STREET = r"\d[\w-]*\s+(?:[A-Z][\w.]*\s+){1,4}?(?:[A-Z][\w.]*)(?:,?\s+(?:Suite|Ste\.?|Floor|Unit)\s+\w+)?,\s+"
-_HQ = re.compile(rf"(?:(?i:headquartered|based|head office|headquarters|registered office|principal executive offices?|"
+_STREET = (r"(?:\d[\w-]*\s+(?:[A-Z][\w.]*\s+){0,4}?(?:[A-Z][\w.-]*)(?:,?\s+(?:Suite|Ste\.?|Floor|Unit)\s+\w+)?"
+           r"|(?:[A-Z][\w.-]*\s+){1,3}\d+[A-Za-z]?),\s+(?:\d{4,5}\s+)?")  # "Kalvebod Brygge 12, 1560 Copenhagen"
+_HQ = re.compile(rf"(?:(?i:headquartered|based|head office|headquarters|registered (?:and corporate )?office|"
+                 rf"corporate office|principal executive offices?|"
                  rf"(?:its |registered )seat)|\bHQ\b)"
                  rf"(?:\s+of\s+(?:the\s+)?{_NAME}(?:,?\s+(?:Inc|Corp|Ltd|AG|SE|plc|A/S)\.?)?)?"
                  rf"(?:\s*:\s*|\s+(?:(?:is|are|was|were)\s+)?(?:(?:located|situated)\s+)?(?:in|at)\s+(?:the\s+)?"
@@ -454,7 +471,7 @@ _HQ = re.compile(rf"(?:(?i:headquartered|based|head office|headquarters|register
                  r"(?i:headquarters|head office|registered office|principal executive offices?)")
 # What a unit must contain for a role (`_PERSON_ROLE`), a ticker, a headquarters or a listed
 # company's code (`_TICKER`, `_HQ`, `_PAREN_TICKER`) to be in it: a quick test before the slow patterns.
-_ROLE_KEY = re.compile(r"chief|ceo|cfo|finance", re.I)
+_ROLE_KEY = re.compile(r"chief|ceo|cfo|financ|vorstand|board", re.I)
 _LISTING_KEY = re.compile(r"[:(]|\$[A-Z]|\bHQ\b|(?i:ticker|symbol|code|trad|listed|quoted|headquarter|based|head office|"
                           r"registered office|principal executive office|seat)")
 _CAUSE_SUFFIX = re.compile(r"-(?=induced|associated|related)", re.I)
@@ -515,8 +532,9 @@ class PatternExtractor:
         ("X is a pharmaceutical company", "X reported sales", "shares of X"), at every occurrence."""
         found, names = [], set()
         for m in _COMPANY.finditer(text):
-            words = m.group("name").split()
-            while words and (words[0] in _LEAD_WORDS or words[0] in ("of", "de", "la", "&")):
+            words = _after_role(m.group("name").split())
+            while words and (words[0] in _LEAD_WORDS or words[0] in ("of", "de", "la", "&")
+                             or re.search(r"-(?:based|headquartered)$", words[0])):
                 words.pop(0)
             if words:
                 start = m.start("name") + m.group("name").index(words[0])
@@ -529,11 +547,12 @@ class PatternExtractor:
             for start, end in windows[key.pattern]:
                 names.update(n for m in cue.finditer(text, start, end)
                              if not _MID_NAME.search(text, max(0, m.start("name") - 30), m.start("name"))
+                             and not _ROLE_BEFORE.search(text, max(0, m.start("name") - 40), m.start("name"))
                              and (n := _company_name(m.group("name"))))
         names.update(_industry_names(text))
         for m in _SUBSIDIARY_LIST.finditer(text):
-            names.update(n for part in re.split(r",?[ ]+and[ ]+|[,;][ ]+", m.group("list"))
-                         if (n := _company_name(re.sub(r"\s*\([^()]*\)", "", part))))
+            names.update(n for part in re.split(r",?[ ]+and[ ]+|[,;][ ]+", re.sub(r"\s*\([^()]*\)", "", m.group("list")))
+                         if (n := _company_name(part)))
         if names:  # every occurrence of every name, in one pass: the longest name starting at each offset
             at = re.compile(rf"(?<![\w&])(?=({_alternation(names)})(?![\w&]))")
             found += [Mention(m.group(1), m.start(), m.end(1), vocab.COMPANY) for m in at.finditer(text)]
@@ -911,9 +930,16 @@ def _shortened(name: str, full: str) -> bool:
     return name != full and (full.startswith(name + " ") or full.startswith(name + ","))
 
 
+def _after_role(words: list[str]) -> list[str]:
+    """The words after a role's 'of'/'at': 'Managing Executive Officer and CFO of Minato Electric' -> 'Minato Electric'."""
+    roles = [i for i, w in enumerate(words) if w.lower() in _ROLE_WORDS | _TITLE_WORDS]
+    links = [i for i, w in enumerate(words) if w in ("of", "at") and roles and roles[0] < i]
+    return words[links[-1] + 1:] if links else words
+
+
 def _company_name(name: str) -> str | None:
     """A candidate company name without leading function words; None for junk ('The', 'Sales')."""
-    words = name.split()
+    words = _after_role(name.split())
     while words and (words[0] in _LEAD_WORDS or words[0] in ("of", "de", "la", "&")
                      or re.search(r"-(?:based|headquartered)$", words[0])):
         words.pop(0)
@@ -1386,7 +1412,7 @@ def _executives(text: str, s: Span, companies: list[Mention], company: Mention) 
                 continue
             org = next((m.group(g) for g in ("o", "o1", "o2") if g in pattern.groupindex and m.group(g)), None)
             subject = next((c for c in companies if org and (c.text in org or org in c.text)), company)
-            predicate = vocab.CEO if "exec" in role or "ceo" in role else vocab.CFO
+            predicate = vocab.CFO if re.search(r"financ|cfo|finanz", role) else vocab.CEO
             if (predicate, person) in seen:
                 continue
             seen.add((predicate, person))
@@ -1489,14 +1515,18 @@ def _not_a_person(name: str, companies: set[str]) -> bool:
         name in c or c in name for c in companies) or any(lexicon.looks_like_drug(w) for w in words)
 
 
-_DIVESTED = re.compile(r"\b(?:sold|divest\w*|spun off|spin-?off|disposed of|offloaded)\b", re.I)
+_DIVESTED = re.compile(r"\b(?:sold(?! (?:more than |over |about |some |nearly |almost )?\d)|divest\w*|spun off|spin-?off|"
+                       r"disposed of|offloaded)\b", re.I)
+# A company named as owned by another, or as another's unit: "Instagram, which is owned by Meta
+# Platforms", "Alphabet's Waymo unit".
+_OWNED_BY_SLOT = re.compile(rf"(?P<sub>{_NAME}),?[ ]+(?:which[ ]+|that[ ]+)?(?:is|was|has been)[ ]+(?:(?:wholly|majority|"
+                            rf"fully)[- ])?owned[ ]+by[ ]+(?P<owner>{_NAME})")
+_UNIT_OF = re.compile(rf"(?P<owner>{_NAME})['’]s[ ]+(?P<sub>{_NAME})[ ]+(?:unit|division|subsidiary|arm)\b")
 
 
 def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | None) -> list[Extraction]:
-    """Subsidiaries from ownership cues and lists; none in a sentence that tells of a sale or spin-off."""
+    """Subsidiaries from ownership cues and lists; none that the sentence tells was sold or spun off."""
     out: list[Extraction] = []
-    if _DIVESTED.search(text, s.start, s.end):
-        return out
     for a, b in zip(companies, companies[1:]):
         between = text[a.end:b.start]
         if len(between) > 60 or vocab.entity_key(a.text) == vocab.entity_key(b.text):
@@ -1515,7 +1545,20 @@ def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | 
         for c in companies:
             if owner is not None and listed.start("list") <= c.start < listed.end("list"):
                 out.append(Extraction(owner, vocab.HAS_SUBSIDIARY, c, s.start, s.end, 0.8, NAME))
-    return out
+    done = {vocab.entity_key(e.object.text) for e in out}
+    for m in (*_OWNED_BY_SLOT.finditer(text, s.start, s.end), *_UNIT_OF.finditer(text, s.start, s.end)):
+        owner, sub = (_company_name(m.group(g)) for g in ("owner", "sub"))
+        if owner and sub and vocab.entity_key(sub) not in done:
+            o, b = text.index(owner, m.start("owner")), text.index(sub, m.start("sub"))
+            out.append(Extraction(Mention(owner, o, o + len(owner), vocab.COMPANY), vocab.HAS_SUBSIDIARY,
+                                  Mention(sub, b, b + len(sub), vocab.COMPANY), s.start, s.end, 0.8, NAME))
+    return [e for e in out if not _divested(text, s, e.object)]
+
+
+def _divested(text: str, s: Span, company: Mention) -> bool:
+    """Whether a sale or spin-off is told of the company ('the spin-off of its former subsidiary B')."""
+    return any(m.end() <= company.start and not re.search(r"[;]|,\s+(?:now|and|while)\b", text[m.end():company.start])
+               for m in _DIVESTED.finditer(text, max(s.start, company.start - 80), company.start))
 
 
 def _owned_slots(text: str, s: Span, companies: list[Mention], main: Mention | None, done: set) -> list[Extraction]:
@@ -1534,7 +1577,8 @@ def _owned_slots(text: str, s: Span, companies: list[Mention], main: Mention | N
                               s.start, s.end, 0.75, NAME))
 
     for m in _OWNS.finditer(text, s.start, s.end):
-        if m.group("pct") and float(m.group("pct")) <= 50 or _NOT_DONE.search(text, s.start, m.start()):
+        pct = m.group("pct") or m.group("pct2")
+        if pct and float(pct) <= 50 or _NOT_DONE.search(text, s.start, m.start()):
             continue
         before = [c for c in companies if c.end <= m.start()]
         owner = before[-1] if before else main
@@ -1598,9 +1642,24 @@ def _tickers_and_headquarters(text: str, s: Span, companies: list[Mention], comp
         group = next(g for g in ("place", "place2", "place3") if m.group(g))
         end = min([c.start for c in companies if m.start(group) <= c.start < m.end(group)] + [m.end(group)])
         place = text[m.start(group):end].rstrip(" ,.")
-        if place:
-            out.append(Extraction(company, vocab.HEADQUARTERED_IN, Literal(place), s.start, s.end, 0.85, NAME))
+        subject = _headquartered(text, m, group, companies, company)
+        if place and subject is not None:
+            out.append(Extraction(subject, vocab.HEADQUARTERED_IN, Literal(place), s.start, s.end, 0.85, NAME))
     return out
+
+
+def _headquartered(text: str, m: re.Match[str], group: str, companies: list[Mention], company: Mention) -> Mention | None:
+    """Whose headquarters an `_HQ` match names: for 'P-based', the company it qualifies ('P-based X',
+    'X, a P-based maker'), else none; otherwise the company named last before it in its sentence
+    ('Y (headquartered in P)'), else the one after it ('Based in P, X employs'), else `company`."""
+    after = [c for c in companies if c.start >= m.end() and re.fullmatch(r"[\s,]*(?:[a-z][\w-]*\s+){0,3}",
+                                                                           text[m.end():c.start])]
+    if group == "place2":
+        before = [c for c in companies if c.end <= m.start()
+                  and re.fullmatch(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}", text[c.end:m.start()])]
+        return (after or before or [None])[0]
+    before = [c for c in companies if c.end <= m.start() and not re.search(r"[.;]", text[c.end:m.start()])]
+    return before[-1] if before else after[0] if after else company
 
 
 _SALT = re.compile(r"\s+(?:" + "|".join(lexicon.SALT_SUFFIXES) + r")\b", re.I)
