@@ -11,9 +11,10 @@ from decimal import Decimal, InvalidOperation
 #: Scale words and abbreviations (singular; `scale_of` also takes plurals and "units").
 SCALES: dict[str, Decimal] = {"thousand": Decimal(10) ** 3, "k": Decimal(10) ** 3, "million": Decimal(10) ** 6,
                               "m": Decimal(10) ** 6, "mn": Decimal(10) ** 6, "billion": Decimal(10) ** 9,
-                              "bn": Decimal(10) ** 9, "b": Decimal(10) ** 9, "trillion": Decimal(10) ** 12}
+                              "bn": Decimal(10) ** 9, "b": Decimal(10) ** 9, "trillion": Decimal(10) ** 12,
+                              "lakh": Decimal(10) ** 5, "crore": Decimal(10) ** 7}
 _IN_TEXT = re.compile(r"(?<![\w.])[-−]?\$?\(?\d[\d,]*(?:\.\d+)?\)?\s*(%|percent|per cent|thousand|million|billion|"
-                      r"trillion|bn|mn|[kmb](?![a-z]))?", re.I)
+                      r"trillion|lakh|crore|bn|mn|[kmb](?![a-z]))?", re.I)
 _FISCAL = re.compile(r"\b(FY|CY)(?=\d{2,4}\b)")
 
 

@@ -264,11 +264,11 @@ _UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 # Dotted initials count as a word: "A.P. Moller-Maersk".
 _CAPWORD = rf"(?:(?:[A-Z]\.){{2,3}}|[A-Z]\.(?=[ ][{_UP}])|[{_UP}][\w&-]*(?:\.[a-z]{{2,3}})?|[0-9][A-Z][\w]*)"
 _NAME = rf"{_CAPWORD}(?:(?:[ ]+&[ ]+|[ ]+(?:of|de|la)[ ]+|[ ]+){_CAPWORD}){{0,4}}"
-_SCALE = r"(?i:thousand|million|billion|trillion|bn|mn|m|b|k)"
+_SCALE = r"(?i:thousand|million|billion|trillion|lakh|crore|bn|mn|m|b|k)"
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _CODES = "|".join(lexicon.CURRENCY_CODES)
 _MONEY = re.compile(
-    rf"(?P<c1>US\$|C\$|A\$|\$|€|£|¥|\b(?:{_CODES})\b)\s?(?P<n1>{_NUM})\s*(?P<s1>{_SCALE})?(?![\w])"
+    rf"(?P<c1>US\$|C\$|A\$|\$|€|£|¥|₹|\bRs\.?|\b(?:{_CODES})\b)\s?(?P<n1>{_NUM})\s*(?P<s1>{_SCALE})?(?![\w])"
     rf"|(?P<n2>{_NUM})\s*(?P<s2>{_SCALE})?\s*(?:US\s+)?(?P<c2>\b(?:{_CODES})\b|(?i:dollars|euros|pounds|yen|kroner|"
     rf"kronor|francs))(?![\w])")
 _PERCENT = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b)")
@@ -281,6 +281,7 @@ _PERIOD = re.compile(
     r"|(?P<q>first|second|third|fourth|Q[1-4])\s+(?:quarter\s+)?(?:of\s+)?(?:fiscal\s+(?:year\s+)?|FY\s?)?"
     r"(?P<qy>(?:19|20)\d{2})"
     r"|(?:fiscal(?:\s+year)?|FY|financial\s+year|full[- ]year)\s?'?(?P<fy>(?:19|20)?\d{2})\b"
+    r"|(?P<fy2>(?:19|20)\d{2})\s+(?:financial|fiscal)\s+year\b"
     rf"|(?:year|twelve months|12 months|period) (?:ended|ending|to)\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+"
     r"(?P<ye>(?:19|20)\d{2})"
     rf"|\b(?:at|as of|as at|on)\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+(?P<ye2>(?:19|20)\d{{2}})"
@@ -1693,7 +1694,8 @@ _FORECAST = re.compile(r"\b(?:expect(?:s|ed|ing)?|forecasts?|forecast(?:ed|ing)|
                        r"estimates?|estimated|guidance|outlook|targets?|anticipat\w+|predict\w*|consensus|"
                        r"(?:is|are) likely to|to reach)\b", re.I)
 # Between a metric and an amount that is not its value: "... operating income discussed above, compared to $1.3 bn".
-_NOT_ITS_AMOUNT = re.compile(r"\b(?:compared|versus|vs\.?|up from|down from|from)\b", re.I)
+_NOT_ITS_AMOUNT = re.compile(r"\b(?:compared|versus|vs\.?|up from|down from|"
+                             r"from(?! (?:continuing )?operations| contracts with customers))\b", re.I)
 # A prior-period figure after the value: "up from $6,292 million a year earlier", "compared to $1.3 billion in
 # the prior year".
 _PRIOR = re.compile(r"[^.;]{0,120}?\b(?:from|compared (?:with|to)|versus|vs\.?)\s+(?P<money>[^\s,;]{1,4}\s?[\d,.]+"
@@ -1703,6 +1705,9 @@ _PRIOR = re.compile(r"[^.;]{0,120}?\b(?:from|compared (?:with|to)|versus|vs\.?)\
 
 
 # A prior figure with its own date: "..., compared with $3.12 billion at December 31, 2022".
+# A UK report's comparative in brackets: "revenue rose to £2.14 billion in the year ended 31 March 2024 (2023: £1.98 billion)".
+_PRIOR_BRACKET = re.compile(rf"[^.;()]{{0,60}}?\((?:FY\s?)?(?P<year>(?:19|20)\d{{2}})\s*:\s*(?P<money>[^\s,;()]{{1,4}}\s?[\d,.]+"
+                            rf"\s*(?:{_SCALE})?)\)", re.I)
 _PRIOR_DATED = re.compile(rf"[^.;]{{0,40}}?\b(?:from|compared (?:with|to)|versus|vs\.?)\s+(?P<money>[^\s,;]{{1,4}}\s?[\d,.]+"
                           rf"\s*(?:{_SCALE})?)\s+(?:at|as of|as at|on|in|for)\s+(?:fiscal\s+)?"
                           rf"(?:{_MONTH}\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTH},?\s+)?(?P<year>(?:19|20)\d{{2}})\b", re.I)
@@ -1735,7 +1740,7 @@ def _money_value(money: re.Match) -> tuple[Decimal, str]:
 
 def _prior_amount(text: str, start: int, end: int, period: str) -> tuple[tuple[Decimal, str], str] | None:
     """The same metric a year before, stated right after the value, with the earlier period."""
-    dated = _PRIOR_DATED.match(text, start, end)
+    dated = _PRIOR_DATED.match(text, start, end) or _PRIOR_BRACKET.match(text, start, end)
     if dated and (money := _MONEY.fullmatch(dated.group("money").strip())):
         return _money_value(money), period[:re.search(r"\d{4}", period).start()] + dated.group("year")
     m = _PRIOR.match(text, start, end)
@@ -1757,7 +1762,7 @@ def _period(sentence: str) -> str | None:
     if m.group("q"):
         q = m.group("q").lower()
         return f"Q{_QUARTERS.get(q, q[-1:])} {m.group('qy')}"
-    year = m.group("fy") or m.group("ye") or m.group("ye2") or m.group("y") or m.group("y2")
+    year = m.group("fy") or m.group("fy2") or m.group("ye") or m.group("ye2") or m.group("y") or m.group("y2")
     return f"FY{'20' + year if len(year) == 2 else year}"
 
 
