@@ -28,7 +28,8 @@ def _triples(text: str, **kw) -> set[tuple[str, str, str]]:
         o = e.object.text if isinstance(e.object, Mention) else e.object.label if isinstance(e.object, Node) \
             else str(e.object)
         out.add((s.lower(), str(e.predicate).split("#")[-1], o.lower()))
-        assert e.start <= getattr(e.subject, "start", e.start) and e.extractor == "patterns"
+        assert 0 <= e.start < e.end <= len(text) and e.extractor == "patterns"
+        assert not isinstance(e.object, Mention) or e.start <= e.object.start < e.object.end <= e.end
     return out
 
 
@@ -133,3 +134,66 @@ def test_llm_triples_must_quote_the_text_and_use_allowed_predicates():
 def test_long_digit_runs_in_filings_do_not_make_table_parsing_backtrack():
     text = "Revenue 2023 2022\nTotal revenues " + "1234567890" * 8 + " million dollars\n"
     assert PatternExtractor().extract(_doc(text, media_type="application/pdf", uri="/x/ACME_2023_10K.pdf")) == []
+
+
+@pytest.mark.parametrize("text, triple", [
+    ("Doxycycline hyclate — Class: tetracycline antibiotic — Indication: acne vulgaris — Contraindications: "
+     "pregnancy; children under 8 years — Monitoring: none.", ("doxycycline hyclate", "drugClass", "tetracycline antibiotic")),
+    ("Doxycycline hyclate — Class: tetracycline antibiotic — Indication: acne vulgaris — Contraindications: "
+     "pregnancy; children under 8 years — Monitoring: none.", ("doxycycline hyclate", "contraindicatedIn", "pregnancy")),
+    ("4.8 Undesirable effects — Adverse reactions reported with Zorvalin: Common (≥1/100 to <1/10): headache, "
+     "insomnia.", ("zorvalin", "causesAdverseEvent", "headache")),
+    ("Cardiology formulary — ACE inhibitors: ramipril (preferred), perindopril.", ("perindopril", "drugClass",
+                                                                                  "ace inhibitor")),
+    ("Phenytoin's clearance is reduced by several drugs, notably cimetidine and isoniazid.",
+     ("phenytoin", "interactsWith", "isoniazid")),
+    ("Start ceftriaxone 2 g IV q24h for CAP.", ("ceftriaxone", "treats", "cap")),
+])
+def test_flattened_labels_formularies_and_notes_are_read_field_by_field(text, triple):
+    assert triple in _triples(text)
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("4.8 Undesirable effects — Adverse reactions reported with Zorvalin: Very common (≥1/10): nausea.",
+     ("zorvalin", "causesAdverseEvent", "very common")),
+    ("Combining sildenafil with isosorbide mononitrate can cause severe hypotension.",
+     ("sildenafil", "causesAdverseEvent", "severe hypotension")),
+    ("No cases of hepatotoxicity or pancreatitis were seen in patients receiving Velonix.",
+     ("velonix", "causesAdverseEvent", "pancreatitis")),
+    ("The aim was to evaluate whether atorvastatin prevents AF after cardiac surgery.",
+     ("atorvastatin", "treats", "af")),
+])
+def test_frequency_bands_combinations_negated_clauses_and_study_aims_state_no_fact(text, wrong):
+    assert wrong not in _triples(text)
+
+
+@pytest.mark.parametrize("text, triple", [
+    ("Shares of Brightline Foods (BLF.N) fell 2% on Tuesday.", ("brightline foods", "tickerSymbol", "BLF")),
+    ("Meridian Textiles Ltd (NSE: MERIDTEXTL, BSE: 543219) closed higher.", ("meridian textiles ltd", "tickerSymbol",
+                                                                             "543219")),
+    ("Maria Lopez, Senior Vice President and CFO of Andes Mining S.A., presented the results.",
+     ("andes mining s.a.", "chiefFinancialOfficer", "maria lopez")),
+    ("The merger of Kestrel Foods, a Denver-based snack maker, with Orchard Brands Inc. (headquartered in Portland) "
+     "closed on Friday.", ("orchard brands inc.", "headquarteredIn", "portland")),
+    ("The merger of Kestrel Foods, a Denver-based snack maker, with Orchard Brands Inc. (headquartered in Portland) "
+     "closed on Friday.", ("kestrel foods", "headquarteredIn", "denver")),
+    ("Halden Retail plc holds 100% of the shares in Halden Logistics Ltd.", ("halden retail plc", "hasSubsidiary",
+                                                                            "halden logistics ltd")),
+])
+def test_company_facts_in_wire_filing_and_transcript_styles(text, triple):
+    s, p, o = triple
+    assert (s, p, o.lower()) in _triples(text)
+
+
+def test_indian_amounts_are_scaled_by_crore_and_a_uk_comparative_has_its_own_year():
+    def values(text: str) -> dict[str, Decimal]:
+        found = PatternExtractor().extract(_doc(text))
+        nodes = {e.subject.key for e in found if isinstance(e.subject, Node)}
+        by = {k: {str(e.predicate).split("#")[-1]: e.object for e in found
+                  if isinstance(e.subject, Node) and e.subject.key == k} for k in nodes}
+        return {str(v["period"]): Decimal(str(v["value"])) for v in by.values()}
+
+    assert values("Sundaram Textiles Ltd reported revenue from operations of ₹1,250 crore for FY2024.") == \
+        {"FY2024": Decimal("12500000000")}
+    assert values("Ashdown Group plc: revenue rose to £3.1 billion in the year ended 31 March 2025 "
+                  "(2024: £2.9 billion).") == {"FY2025": Decimal("3100000000"), "FY2024": Decimal("2900000000")}

@@ -109,7 +109,7 @@ def score_found(items: Sequence[dict], found_per_item: Sequence[set[Triple]], st
         for t in hit:
             tp[t[1]] += 1
         for kind, wrong, counter in (("extra", found - hit, fp), ("missed", missed, fn)):
-            for t in wrong:
+            for t in sorted(wrong):
                 counter[t[1]] += 1
                 if t[1] in misses:
                     misses[t[1]].append((item.get("id"), kind, t))

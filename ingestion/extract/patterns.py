@@ -517,9 +517,9 @@ class PatternExtractor:
                 unit = Span(heading.end(), unit.end)
                 if unit.end <= unit.start:
                     continue
-            elif _SECTION_END.match(text[unit.start:unit.end]) or _FIELD_LABEL.match(text, unit.start, unit.end) \
-                    and not any(m.type == vocab.DRUG and m.start == unit.start for m in found):
-                section = None
+            elif _SECTION_END.match(text[unit.start:unit.end]) or (label := _FIELD_LABEL.match(text, unit.start, unit.end)) \
+                    and not any(m.type == vocab.DRUG and m.start < label.end() for m in found):
+                section = None  # a new field ends a section, unless it names the drug ("Velmora: ...")
             out += self._medical(text, unit, found, main_drug, section)
             section = None if section == "cls" else section  # a class field names one class
             out += self._finance(text, unit, found, main_company, previous)
