@@ -11,8 +11,10 @@ Sets, from least to most telling:
   (tests/fixtures/paraphrases_final.jsonl);
 - `blind4`: written blind by someone who read neither the extractor nor the other sets, measured
   untouched after the fourth round, then tuned on in the fifth (tests/fixtures/paraphrases_blind4.jsonl);
-- `blind5`: written blind the same way after the fifth round and never seen while tuning
-  (tests/fixtures/paraphrases_blind5.jsonl): the measure of how the extractor generalises;
+- `blind5`: written blind the same way, measured untouched after the fifth round, then tuned on in
+  the sixth (tests/fixtures/paraphrases_blind5.jsonl);
+- `blind6`: written blind the same way while the sixth round was written, and never seen while
+  tuning (tests/fixtures/paraphrases_blind6.jsonl): the measure of how the extractor generalises;
 - `real`: sentences of ADE, PubMedQA and FinanceBench labelled by hand, read from
   ../shared/data (or KGASSIST_DATA) through the locators in tests/fixtures/paraphrases_real.jsonl.
 
@@ -41,7 +43,7 @@ FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures"
 COMMAND = ".venv/bin/python -m bench.extraction"
 SETS = {"extract_dev": "extract_dev.jsonl", "paraphrases": "paraphrases.jsonl", "holdout": "paraphrases_holdout.jsonl",
         "final": "paraphrases_final.jsonl", "blind4": "paraphrases_blind4.jsonl",
-        "blind5": "paraphrases_blind5.jsonl"}
+        "blind5": "paraphrases_blind5.jsonl", "blind6": "paraphrases_blind6.jsonl"}
 _LEGACY_NAMES = {"CEO": "chiefExecutiveOfficer", "CFO": "chiefFinancialOfficer", "HEADQUARTERED_IN": "headquarteredIn",
                  "TICKER": "tickerSymbol", "HAS_SUBSIDIARY": "hasSubsidiary", "REPORTED_METRIC": "reportedMetric",
                  "TREATS": "treats", "CAUSES_ADVERSE_EVENT": "causesAdverseEvent",
