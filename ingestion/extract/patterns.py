@@ -85,7 +85,7 @@ _INTERACTS = re.compile(
     r"(?:is|are) (?:reduced|increased|decreased|affected|potentiated|inhibited) by|push(?:es)? up|"
     r"co-?prescribed with|with|and)\b", re.I)
 _INTERACTION_CUE = re.compile(r"\b(?:interact\w*|combin\w*|co-?administ\w*|together|potentiat\w*|raises?|"
-                              r"increases?|decreases?|reduc\w+|inhibit\w*|should not be taken with|co-?prescri\w+|push\w* up)\b", re.I)
+                              r"increases?|decreases?|reduc\w+|inhibit(?!ors?\b)\w*|avoid\w*|should not be taken with|co-?prescri\w+|push\w* up)\b", re.I)
 # Cues that may stand further from their second drug: "X's anticoagulant effect is potentiated by many
 # drugs, notably Y", "X is contraindicated in patients taking organic nitrates such as Y".
 _LONG_CUE = re.compile(r"\b(?:(?:is|are) (?:potentiated|increased|decreased|reduced|inhibited|affected|enhanced|"
@@ -123,14 +123,15 @@ _ALIAS = re.compile(r"^[\s,]*(?:(?:is\s+)?(?:also\s+)?(?:called|known as|sold as
                     r"|.{0,60}\b(?:sold as|sold under the brand names?|marketed as|also called|also known as))\s*$", re.I)
 # A class phrase right after a drug: "X is a biguanide", "X, a selective serotonin reuptake inhibitor,",
 # "X belongs to a class of drugs called statins"; the phrase itself is read by `_class_phrase`.
-_CLASS = re.compile(r"(?:\s+(?:is|was)\s+(?:also\s+)?(?:(?:orally|widely|commonly) [\w-]+\s+)?|,\s+(?:one of\s+)?|"
+_CLASS = re.compile(r"(?:\s*\([^()]{1,30}\))?(?:\s+(?:is|was)\s+(?:also\s+)?(?:(?:orally|widely|commonly) [\w-]+\s+)?|,\s+(?:one of\s+)?|"
                     r"\s*[—–]\s*|\s+-\s+|"
-                    r"\s+(?:belongs to|is (?:a )?(?:member|part) of|"
+                    r"\s+(?:belongs? to|is (?:a )?(?:member|part) of|"
                     r"is classified as|is one of|acts as)\s+|,\s*which (?:acts|works) as\s+)(?:an?|the)\s+(?:(?:first|only|new|newer|latest|older)\s+)?"
                     r"(?:(?:[\w-]+\s+)?(?:class|group|family) of (?:drugs|medicines|medications|agents) "
                     r"(?:called|known as)\s+)?", re.I)
 # A class named before its drug: "the TNF-alpha inhibitor adalimumab", "SGLT2 inhibitors such as X".
-_CLASS_LINK = re.compile(r"(?:,\s*)?(?:such as|like|including|e\.g\.,?)\s+$|,\s*$", re.I)
+_CLASS_LINK = re.compile(r"(?:,\s*)?(?:such as|like|including|e\.g\.,?)\s+$|,\s*$|\(\s*(?:e\.g\.,?|eg,?|such as|"
+                         r"including)\s*$", re.I)
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|an?|its|their)|['’]s)\s+$", re.I)
 _CLASS_WORD = re.compile(r"\s*(\([\w-]+\)|[\w][\w/-]*)")
 # "Methotrexate - Pharmacologic category: antimetabolite; DMARD", "rivaroxaban (DOAC)".
@@ -153,7 +154,7 @@ _SECTION = re.compile(
     r"(?:\]\s*|\s*(?:\([^()]{0,100}\))?\s*(?::\s*|$))", re.I)
 # Where a flattened label or formulary entry ("X — Class: retinoid — Contraindications: pregnancy |
 # ...") starts a new field: a spaced dash or bar before a heading or a "Label:".
-_FIELD_BREAK = re.compile(r"\s+[—–|]\s+")
+_FIELD_BREAK = re.compile(r"\s+[—–|]\s+|;\s+(?=[A-Za-z][\w /&-]{1,40}:\s)")
 _FIELD_LABEL = re.compile(r"[A-Z][\w /&-]{1,40}:\s")
 _HEADING = re.compile(r"^(?:#+\s*.*|[^a-z.!?]{2,60}|[^.!?]{1,40})$")
 # A heading that ends the current section: markdown, ALL CAPS, or "Title:" (a bullet such as "- Nausea" does not).
@@ -179,25 +180,32 @@ _DRUG_BY_CONTEXT = re.compile(
     r"|\s+(?:therapy|treatment|administration|infusion|injection|ingestion|overdose|poisoning|intoxication)\b)"
     r"|\btreated with (?:oral |intravenous |topical |high-dose |low-dose )?(?P<t>[A-Za-z][A-Za-z0-9-]+)"
     r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are) (?:also |only |now )?(?:indicated|approved)\b)"
-    rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}})(?=,? (?:is |was )?(?:an?|the) (?:[\w-]+ ){{0,4}}?(?:{_CLASS_HEAD_WORDS})s?"
+    rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}})(?=(?: \([^()]{{1,30}}\))?,? (?:is |was )?(?:an?|the) (?:[\w-]+ ){{0,4}}?"
+    rf"(?:{_CLASS_HEAD_WORDS})s?"
     r"(?:\s*[,.;:)]|\s*$| (?:indicated|used|approved|that|which|with|for|and|or|in|is|was|given|taken)\b))"
     r"|\b(?:co-?administration|concomitant use|co-?prescription) of (?P<x>[A-Za-z][A-Za-z0-9-]{3,})"
     r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?"
     r"|\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:ingredients|excipients) of|"
     r"hypersensitivity to|(?:do not|don't|stop|before|when|while|if you are) (?:take|taking|use|using|given)|"
     r"(?:you|patients) (?:take|taking|use|using|receiving|on)|(?:FDA|EMA|MHRA|agency|regulators?|Commission) "
-    r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|(?:recommended |usual |starting )?dose of) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
+    r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|approval (?:of|for)|(?:recommended |usual |starting )?dose of) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
     r"(?! (?:of|or|the|and)\b)"
     r"|\b(?P<g>(?-i:[A-Z])[A-Za-z0-9]{3,}) (?=belongs to (?:a|the) (?:group|class|family) of (?:medicines|drugs))"
     r"|\bwhat (?P<h>(?-i:[A-Z])[A-Za-z0-9]{3,}) is (?:and what it is )?used for"
     r"|(?:^|\n|\. )(?P<f>(?-i:[A-Z])[A-Za-z0-9]{3,}) \d+(?:\.\d+)? ?(?:mg|g|mcg|µg|mL|IU)(?:/\w+)? (?:[\w-]+ ){0,2}?"
     r"(?:tablets?|capsules?|injection|solution|suspension|infusion|cream|patch|powder)\b", re.I)
 # Contexts only a drug stands in, even one whose name ends like a condition ("the recommended dose of Prolia").
-_STRONG_DRUG_CONTEXTS = frozenset("wghf")
+_STRONG_DRUG_CONTEXTS = frozenset("wghfcs")
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
 # An exception between a drug and a condition: "contraindicated in pregnancy, except in pregnant women with Y".
 _EXCEPT = re.compile(r"\b(?:except|unless|other than|apart from)\b", re.I)
 _LIST_ITEM = re.compile(r"[^,;]+")
+# A drug started or advised for a condition named before it, and words that make it a cause instead.
+_STARTED_ON = re.compile(r"\b(?:started on|started|initiated on|initiated|commenced on|begun on|placed on|discharged on|"
+                         r"managed with|controlled with|(?:we )?(?:suggest|recommend)s?|"
+                         r"is (?:suggested|recommended))\b", re.I)
+_AFTER = re.compile(r"\b(?:after|following|since|due to|secondary to|induced|caused|while|during|develop\w*|"
+                    r"inadequately|despite|failed|fails|intoleran\w*|patients|occurr\w*|reported|observed|risk)\b", re.I)
 # Verbs that stand before a condition without being part of its name: "in preventing AF".
 _ACTION_WORDS = frozenset("preventing treating reducing managing causing developing having including against "
                           "prevent treat reduce manage".split())
@@ -254,6 +262,7 @@ hospitalization hospitalisation admission caution care testing imaging biopsy
 initiate initiating start starting begin continue stop discontinue resume weekly monthly nightly hourly
 continuous continued empirical empiric adjunctive prophylactic combined intermittent chronic systemic
 subcutaneous intravenous intramuscular oral topical intravitreal intrathecal inhaled depot bolus
+monotherapy regimen therapy first-line second-line third-line
 """.split())
 _THERAPY = re.compile(r"^\s*(?:therapy|treatment|administration|use|infusion|injection|ingestion|overdose|"
                       r"intoxication|exposure|medication)\b", re.I)
@@ -954,7 +963,7 @@ def _company_name(name: str) -> str | None:
     return " ".join(words)
 
 
-_MODIFIER_OR = re.compile(r"(?<=ed|ry|nt|ve|ic)\s*,?\s*(?:or|and|and/or)\s+", re.I)
+_MODIFIER_OR = re.compile(r"(?<=ed|ry|nt|ve|ic|le)\s*,?\s*(?:or|and|and/or)\s+", re.I)
 
 
 def _cue_objects(text: str, s: Span, drugs: list[Mention], conditions: list[Mention]) -> list[Mention]:
@@ -1049,6 +1058,10 @@ def _cue_relation(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, f
         return None
     between = text[c.end:d.start]
     tail = text[d.end:d.end + 30]
+    clause = re.split(r"[,;]", between)[-1]  # the clause that names the drug
+    if len(between) <= 80 and _STARTED_ON.search(clause) and not _AFTER.search(clause) \
+            and not _NEGATION.search(clause):
+        return vocab.TREATS, 0.7  # "Pt w/ CAP; started on ceftriaxone", "Y managed with X", "for Y, we suggest X"
     clause = max(text.rfind(p, s.start, c.start) for p in ",;:")
     if _NEGATION.search(text, max(clause + 1, s.start), c.start):
         return None  # "No cases of QT prolongation or torsades were observed with X"
@@ -1221,7 +1234,13 @@ def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
 def _drug_class_any(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
     """Each drug's class: after 'is a', an apposition, a bracket or a 'category:' label (with further
     classes after ';'), before the drug, or an abbreviation in brackets ('rivaroxaban (DOAC)')."""
-    return [e for d in drugs for e in _classes_of(text, s, d)]
+    out = [e for d in drugs for e in _classes_of(text, s, d)]
+    for a, b in zip(drugs, drugs[1:]):  # "Losartan and valsartan belong to the ARBs": both
+        if re.fullmatch(r"\s+(?:and|or)\s+", text[a.end:b.start]) and not any(e.subject is a for e in out) \
+                and a.text.lower().rstrip("s") not in lexicon.CLASS_HEADS:
+            out += [Extraction(a, vocab.DRUG_CLASS, e.object, s.start, s.end, e.confidence, NAME)
+                    for e in out if e.subject is b]
+    return out
 
 
 def _classes_of(text: str, s: Span, d: Mention) -> list[Extraction]:
@@ -1372,7 +1391,8 @@ def _section_defaults(text: str, s: Span, main: Mention, drugs: list[Mention], c
     if _NEGATION.search(text, s.start, s.end):
         return []
     related = {vocab.entity_key(e.object.text) for e in found if isinstance(e.object, Mention)}
-    related |= {vocab.entity_key(e.subject.text) for e in found if isinstance(e.subject, Mention)}
+    related |= {vocab.entity_key(e.subject.text) for e in found if isinstance(e.subject, Mention)
+                and e.predicate != vocab.DRUG_CLASS}
     out: list[Extraction] = []
     if section == "cls":  # "Class: retinoid", "Pharmacotherapeutic group: antithrombotic agents, direct factor Xa inhibitors"
         phrases = [_class_phrase(text, m.start(), m.end()) for m in _LIST_ITEM.finditer(text, s.start, s.end)]
