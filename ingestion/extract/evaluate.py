@@ -87,7 +87,8 @@ def same(a: Triple, b: Triple, strict: bool = False) -> bool:
 
 def _singular(name: str) -> str:
     """A name with each plural word made singular ("beta blockers" -> "beta blocker")."""
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+    return " ".join(w[:-3] + "y" if len(w) > 4 and w.endswith("ies") else
+                    w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
                     for w in name.split())
 
 

@@ -187,7 +187,7 @@ CONDITION_TAILS = frozenset("mellitus gravis insipidus erythematosus multiforme 
 #: for T2DM"); ambiguous ones ("PE", "MS", "ALL", currency codes such as "CHF" and "CAD") are left out.
 CONDITION_ABBREVIATIONS = frozenset("""
 T2DM T1DM DM2 HTN AF AFib CAP HAP COPD HFrEF HFpEF CKD ESRD GERD UTI DVT VTE ACS MDD GAD ADHD OSA
-HIV HCV HBV NSCLC SCLC CLL AML CML BPH PAD IBD IBS SLE NASH MASH PCOS AOM RA OA UC TB
+HIV HCV HBV NSCLC SCLC CLL AML CML BPH PAD IBD IBS SLE NASH MASH PCOS AOM RA OA UC TB AKI ARDS
 """.split())
 
 #: Head words of drug classes ("a GLP-1 receptor agonist", "an anticoagulant"); plurals are also accepted.

@@ -39,6 +39,7 @@ _CAUSE_FWD = re.compile(
     re.I)
 _CAUSE_BWD = re.compile(
     r"\b(?:induced by|caused by|due to|secondary to|associated with|attributed to|related to|after|following|"
+    r"(?:received|reported) (?:for|with)|"
     r"during|from|with|side effects? of|adverse (?:effects?|events?|reactions?) of|toxicity of|"
     r"(?:(?:a |an )?(?:known|recogni[sz]ed|common|rare|serious|typical) )?(?:effects?|complications?|risks?) of|"
     r"complication of|on|(?:patients|people|users|those|subjects|individuals) (?:taking|receiving|given|using|"
@@ -77,7 +78,7 @@ _CONTRA_IF = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:(?:if|when) (?:you|the patie
                         r"|(?:in|to|for|by) (?:patients|people|adults|children|women|men|anyone|those) (?:with|who have)\b"
                         r"|(?:in|during)\s*$)", re.I)
 _INTERACTS = re.compile(
-    r"\b(?:interacts? with|interaction (?:between|with)|should not be combined with|combined with|"
+    r"\b(?:interacts?(?: \w+ly)? with|interaction (?:between|with)|should not be combined with|combined with|"
     r"together with|increases? the (?:effect|levels?|concentration|risk \w+ \w+) of|potentiates?|"
     r"co-administration (?:of|with)|coadministration (?:of|with)|"
     r"(?:should|must) not be (?:taken|used|given|combined|co-?administered) (?:together )?with|"
@@ -187,19 +188,23 @@ _DRUG_BY_CONTEXT = re.compile(
     r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?"
     r"|\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:ingredients|excipients) of|"
     r"hypersensitivity to|(?:do not|don't|stop|before|when|while|if you are) (?:take|taking|use|using|given)|"
-    r"(?:you|patients) (?:take|taking|use|using|receiving|on)|(?:FDA|EMA|MHRA|agency|regulators?|Commission) "
+    r"(?:you|patients) (?:take|taking|use|using|receiving|on|treated with)|(?:FDA|EMA|MHRA|agency|regulators?|Commission) "
     r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|approval (?:of|for)|(?:recommended |usual |starting )?dose of) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
     r"(?! (?:of|or|the|and)\b)"
-    r"|\b(?P<g>(?-i:[A-Z])[A-Za-z0-9]{3,}) (?=belongs to (?:a|the) (?:group|class|family) of (?:medicines|drugs))"
+    r"|\b(?P<g>(?-i:[A-Z])[A-Za-z0-9]{3,}) (?=belongs to (?:a|the) (?:group|class|family) of (?:medicines|drugs)|"
+    r"(?:can|may) cause side effects|contains the active substance)"
     r"|\bwhat (?P<h>(?-i:[A-Z])[A-Za-z0-9]{3,}) is (?:and what it is )?used for"
+    rf"|\b(?:{_CLASS_HEAD_WORDS})s?,? \(?(?:such as|like|including|e\.g\.,?) (?P<k>[a-z][a-z-]{{4,}})\b"
     r"|(?:^|\n|\. )(?P<f>(?-i:[A-Z])[A-Za-z0-9]{3,}) \d+(?:\.\d+)? ?(?:mg|g|mcg|µg|mL|IU)(?:/\w+)? (?:[\w-]+ ){0,2}?"
     r"(?:tablets?|capsules?|injection|solution|suspension|infusion|cream|patch|powder)\b", re.I)
 # Contexts only a drug stands in, even one whose name ends like a condition ("the recommended dose of Prolia").
-_STRONG_DRUG_CONTEXTS = frozenset("wghfcs")
+_STRONG_DRUG_CONTEXTS = frozenset("wghfcsk")
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
 # An exception between a drug and a condition: "contraindicated in pregnancy, except in pregnant women with Y".
 _EXCEPT = re.compile(r"\b(?:except|unless|other than|apart from)\b", re.I)
 _LIST_ITEM = re.compile(r"[^,;]+")
+_NO_EFFECT = re.compile(r"\b(?:did not differ|no (?:significant |statistically significant )?difference|not "
+                        r"(?:significantly )?(?:increased|higher|different)|no (?:causal )?association)\b", re.I)
 # A drug started or advised for a condition named before it, and words that make it a cause instead.
 _STARTED_ON = re.compile(r"\b(?:started on|started|initiated on|initiated|commenced on|begun on|placed on|discharged on|"
                          r"managed with|controlled with|(?:we )?(?:suggest|recommend)s?|"
@@ -231,7 +236,8 @@ _EXPOSURE_BEFORE = re.compile(
     r"(?:(?:were|was|are|is|being)\s+)?(?:taking|receiving|received|given|treated with|took|using|on)"
     r"|\b(?:reported|observed|seen|occurring|occurred)\s+(?:in\s+\w+\s+)?(?:(?:more|less)\s+(?:frequently|often|"
     r"commonly)\s+)?(?:with|during|after|on)"
-    r"|\b(?:adverse|side) (?:effects?|events?|reactions?)\b[^.;]{0,40}\b(?:with|of|for|to))"
+    r"|\b(?:adverse|side) (?:effects?|events?|reactions?)\b[^.;]{0,40}\b(?:with|of|for|to)"
+    r"|\b(?:was|were|occurred in)\s+[\d.]+\s?%\s+(?:of patients\s+)?(?:in|with|on)(?:\s+the)?)"
     r"\s+(?:(?:the|a|an|oral|intravenous|topical)\s+)?(?:[\w-]+\s+){0,3}?(?:(?:such as|like|including)\s+)?$", re.I)
 # A condition naming a population, not an effect: "atopic dermatitis subjects", "AF patients".
 # "X is started at 500 mg twice daily in adults with Y" (doses removed): Y is what X treats.
@@ -254,7 +260,7 @@ relieve relieves lower lowers reduce reduces induce induces suffer suffers suffe
 experienced reported called include includes including indicated approved against risk effect effects side
 adverse event events reaction reactions history signs symptoms onset episode episodes such like
 """.split())
-_NOT_DRUGS = frozenset("""drug drugs medication medications combination chemotherapy radiation radiotherapy
+_NOT_DRUGS = frozenset("""strong moderate weak potent other any certain some drug drugs medication medications combination chemotherapy radiation radiotherapy
 steroid steroids antibiotic antibiotics immunosuppressive long-term short-term prolonged previous prior
 concomitant initial subsequent standard maintenance adjuvant surgical hormone hormonal replacement oxygen
 surgery intervention vaccination dialysis transplantation transplant exercise diet screening monitoring
@@ -610,7 +616,7 @@ class PatternExtractor:
                   if not any(a < m.end and m.start < b for a, b in taken)]
         taken = [(m.start, m.end) for m in found]
         for m in _DRUG_BY_CONTEXT.finditer(text, s.start, s.end):
-            for group in (g for g in ("d", "t", "s", "c", "x", "y", "w", "g", "h", "f") if m.group(g)):
+            for group in (g for g in ("d", "t", "s", "c", "x", "y", "w", "g", "h", "f", "k") if m.group(g)):
                 start, end = m.start(group), m.end(group)
                 word = m.group(group).lower()
                 if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
@@ -628,7 +634,8 @@ class PatternExtractor:
             if any(a <= tok.start() < b for a, b in taken):
                 continue
             if lexicon.looks_like_drug(base) and (not word[:1].isupper() or len(base) > 6
-                                                   or base.lower() in lexicon.DRUGS):
+                                                   or base.lower() in lexicon.DRUGS) \
+                    and len((_class_phrase(text, tok.start(), s.end) or "").split()) < 2:  # "Thiazide diuretics"
                 found.append(Mention(base, tok.start(), tok.start() + len(base), vocab.DRUG))
                 taken.append((tok.start(), tok.start() + len(base)))
             elif lexicon.looks_like_condition_head(word) or word in lexicon.CONDITION_ABBREVIATIONS:
@@ -1013,9 +1020,12 @@ def _effect_items(text: str, s: Span, drugs: list[Mention], conditions: list[Men
 
 def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, float] | None:
     """The relation a cue phrase between a drug and a condition states, with its confidence (a
-    treatment a study sets out to test is not yet one it found)."""
+    treatment a study sets out to test is not yet one it found; a rate that did not differ from
+    placebo is no effect)."""
     relation = _cue_relation(text, s, d, c)
     if relation and relation[0] == vocab.TREATS and _AIM.search(text, s.start, min(d.start, c.start)):
+        return None
+    if relation and relation[0] == vocab.CAUSES_ADVERSE_EVENT and _NO_EFFECT.search(text, s.start, s.end):
         return None
     return relation
 
