@@ -243,7 +243,8 @@ CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "DKK", "SEK", "NOK", "CHF", "CAD",
 #: Stock exchanges written before a ticker ("(NYSE: NVO)").
 EXCHANGES = ("NYSE American", "NYSE", "NASDAQ", "Nasdaq", "LSE", "LON", "OSE", "TSE", "TYO", "TSX", "ASX", "SIX",
              "SWX", "XETRA", "ETR", "FWB", "FRA", "Euronext", "EPA", "AMS", "CPH", "STO", "HEL", "OMX", "HKEX",
-             "HKG", "NSE", "BSE", "KRX", "SGX", "BIT", "BME", "OTC", "AMEX")
+             "HKG", "NSE", "BSE", "KRX", "SGX", "BIT", "BME", "OTC", "AMEX", "B3", "KOSPI", "KOSDAQ", "JSE", "TASE",
+             "WSE", "IDX", "BMV", "SSE", "SZSE", "TWSE", "NZX", "OTCQX")
 
 
 def looks_like_drug(word: str) -> bool:

@@ -319,7 +319,8 @@ _ROLE = (r"(?i:(?:group |global |interim |acting |new )?"
          r"(?:(?:executive )?(?:chairman|chairwoman|chair|president|founder|co-founder)(?: of the board)?(?:,? and |, ))*"
          r"(?:chief executive officer|chief executive|ceo|chief financial officer|chief finance officer|cfo|"
          r"finance chief|(?:group )?finance director|vorstandsvorsitzender|finanzvorstand|"
-         r"chair(?:man|woman|person)? of the (?:executive|management) board))")
+         r"chair(?:man|woman|person)? of the (?:executive|management) board)"
+         r"(?:[ ]*(?:&|and)[ ]*(?:co-?founder|founder|president|chair(?:man|woman)?)\b)?)")
 # Predicates whose capitalised subject or object is a company, suffix or not; each with a key, a fast
 # pattern that every match of its (slower) pattern contains, so the pattern is tried only near the key's
 # matches (`_windows`).
@@ -364,7 +365,7 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
                  r"quarterly|results|guidance|ticker|finance|cfo|president|chair\w*|market|unit|division)\b"),
     (r"\bshares of\b", rf"\b(?i:shares of)[ ]+(?P<name>{_NAME})"),
     (r"\b(?:shares|stock)\b", rf"(?P<name>{_NAME})[ ]+(?i:shares|stock)\b(?![ ]+(?i:exchange|market))"),
-    (rf"\(\s*(?:{_EXCH})\s*:", rf"(?<!, )(?<!in )(?P<name>{_NAME})\s*\(\s*(?:{_EXCH})\s*:"),  # not "Clara, California (NYSE:"
+    (rf"\(\s*(?:{_EXCH})\s*:", rf"(?<!, )(?<!in )(?<!and )(?P<name>{_NAME})\s*\(\s*(?:{_EXCH})\s*:"),  # not "Clara, California (NYSE:"
     (r"\b(?:headquartered|based)\b", rf"(?P<name>{_NAME}),?[ ]+(?:is|was|are)[ ]+(?:headquartered|based)[ ]+in\b"),
     (r"\b(?:headquartered|based)\b",
      rf"(?P<name>{_NAME}),[ ]+(?:(?:the|a|an)[ ]+(?:[\w-]+[ ]+){{0,3}}?)?(?:based|headquartered)[ ]+in\b"),
@@ -424,9 +425,12 @@ _LEAD_WORDS = frozenset("The In On At For By And Of With Shares Its Their Our Th
                         "Both Unlike Headquartered Based Chief Former Ex Outgoing Interim Acting".split())
 _NOT_COMPANY = frozenset("it he she they we patients doctors users treatment sales revenue results management "
                          "investors analysts company group the ceo cfo chief total net operator".split())
+# A code after "symbol" is a ticker, not a company: "under the symbol QLF, is based in".
+_TICKER_BEFORE = re.compile(r"\b(?i:symbols?|tickers?|code)[ ]+[\"“']?$")
 # A role right before a name makes it a person: "finance chief Kevan Parekh said".
 _ROLE_BEFORE = re.compile(r"\b(?i:chief executive(?: officer)?|ceo|chief financial officer|cfo|finance chief|"
                           r"finance director|chairman|chairwoman|president)[ ]+$")
+_SECURITY_WORDS = frozenset("preferred cumulative redeemable depositary ordinary common".split())
 _ROLE_WORDS = frozenset("executive vice officer chief senior principal representative".split())
 _TITLE_WORDS = frozenset("ceo cfo president chairman chairwoman director".split())
 _FINANCE_CUE = re.compile(r"\b(?:revenues?|sales|net income|profit|chief executive|chief financial|CEO|CFO|"
@@ -439,7 +443,8 @@ _PERSON_ROLE = [re.compile(p) for p in (
     rf"(?:\s+(?:of|at)\s+(?P<o2>{_NAME}))?",
     rf"(?P<role>{_ROLE})(?:\s+\([^()]{{1,30}}\))?(?:\s+(?:of|at)\s+(?P<o>{_NAME}))?(?:\s+in\s+\d{{4}})?,?\s+"
     rf"(?:(?:is|was|:)\s+)?(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?(?P<p>{_PN})",
-    rf"(?P<p>{_PN}),\s+(?:the\s+|its\s+|the company['’]s\s+|(?P<o>{_NAME})['’]s\s+)?(?P<role>{_ROLE})",
+    rf"(?P<p>{_PN})(?:,|[ ]+[·|–—])\s+(?:the\s+|its\s+|the company['’]s\s+|(?P<o>{_NAME})['’]s\s+)?(?P<role>{_ROLE})"
+    rf"(?:\s+(?:at|of)\s+(?P<o2>{_NAME}))?",
     rf"(?:appointed|named|hired|promoted|elected)\s+(?P<p>{_PN})(?:,[^,.]{{1,60}},)?,?\s+(?:as\s+)?"
     rf"(?:its\s+|the\s+|our\s+|the company['’]s\s+)?(?:new\s+)?(?P<role>{_ROLE})",
     rf"(?P<p>{_PN})\s+(?:succeeded|succeeds|replaced|replaces|will succeed|will replace)\s+{_PN}\s+as\s+"
@@ -460,7 +465,8 @@ _TICKER = re.compile(rf"\b(?:{_EXCH})(?:[ ][A-Z][a-z]+)?\s*:\s*(?P<t>[A-Z][A-Z0-
                      r"|(?i:(?:stock |securities |share )?code)\s*[:\-]?\s*(?P<t3>\d{4,5})\b"
                      r"(?=[^.]{0,40}(?i:stock exchange|exchange|bourse))"
                      r"|(?i:securities code|stock code)\s*[:\-]?\s*(?P<t4>\d{4,5})\b"
-                     r"|(?i:trades|trading|traded|listed|quoted)\s+(?:on\s+(?:the\s+)?[A-Z][\w]*(?:\s+[A-Z][\w]*){0,3}\s+)?"
+                     r"|(?i:trades?|trading|traded|listed|quoted)\s+(?:over the counter\s+)?"
+                     r"(?:on\s+(?:the\s+)?[A-Z][\w]*(?:\s+[A-Z][\w]*){0,3}\s+)?"
                      r"(?:as|under)\s+[\"“']?(?P<t5>[A-Z]{2,5}(?: [A-B](?![\w]))?)[\"”']?(?![\w])"
                      # a 10-K cover's table: "Trading Symbol(s) ... | HLYN | The Nasdaq Global Select Market"
                      rf"|(?i:trading symbol)(?s:.){{0,300}}?(?<![\w$.,])(?P<t7>[A-Z]{{1,5}})[ |]+(?:The[ ]+)?(?:{_EXCH}|New York)\b"
@@ -564,6 +570,7 @@ class PatternExtractor:
                 names.update(n for m in cue.finditer(text, start, end)
                              if not _MID_NAME.search(text, max(0, m.start("name") - 30), m.start("name"))
                              and not _ROLE_BEFORE.search(text, max(0, m.start("name") - 40), m.start("name"))
+                             and not _TICKER_BEFORE.search(text, max(0, m.start("name") - 20), m.start("name"))
                              and (n := _company_name(m.group("name"))))
         names.update(_industry_names(text))
         for m in _SUBSIDIARY_LIST.finditer(text):
@@ -714,7 +721,7 @@ class PatternExtractor:
         if company is None:
             return []
         out = self._metrics(text, s, mentions, company, previous)
-        executives = _executives(text, s, companies, company)
+        executives = _executives(text, s, companies, company) + _pronoun_executive(text, s, previous, company)
         held = {(e.predicate, vocab.entity_key(e.object.text)) for e in executives}
         executives += [e for e in _role_slots(text, s, companies, main or company)
                        if (e.predicate, vocab.entity_key(e.object.text)) not in held
@@ -965,6 +972,8 @@ def _company_name(name: str) -> str | None:
     if not words or all(w.lower() in _NOT_COMPANY for w in words) or re.fullmatch(_MONTH, words[0]) or \
             any(w.lower() in _ROLE_WORDS or w.lower() in ("exchange", "market", "bourse") for w in words):
         return None
+    if words[0] in ("Class", "Series") or any(w.lower() in _SECURITY_WORDS for w in words):
+        return None  # "Class A shares", "Series A Cumulative Redeemable Preferred Stock"
     if len(words) == 1 and (words[0].lower() in lexicon.DRUGS or words[0].lower() in _STOP or len(words[0]) == 1):
         return None
     return " ".join(words)
@@ -1452,6 +1461,22 @@ def _executives(text: str, s: Span, companies: list[Mention], company: Mention) 
     return out
 
 
+_PRONOUN_ROLE = re.compile(rf"\s*(?:He|She)\s+(?:has\s+)?(?:served|serves|was appointed|became|is|has been)\s+(?:as\s+)?"
+                           rf"(?:the\s+|our\s+|its\s+|(?i:the company)['’]s\s+)?(?:new\s+)?(?P<role>{_ROLE})")
+
+
+def _pronoun_executive(text: str, s: Span, previous: Span | None, company: Mention) -> list[Extraction]:
+    """'X joined Y in 2018. He has served as the Company's Chief Financial Officer since 2022': the
+    role is held by the person the sentence before named first."""
+    m = _PRONOUN_ROLE.match(text, s.start, s.end)
+    person = _PERSON.search(text, previous.start, previous.end) if m and previous is not None else None
+    if person is None or re.match(r"(?i:interim|acting)\b", m.group("role")):
+        return []
+    predicate = vocab.CFO if re.search(r"financ|cfo|finanz", m.group("role"), re.I) else vocab.CEO
+    who = Mention(person.group().strip(), person.start(), person.end(), vocab.PERSON)
+    return [Extraction(company, predicate, who, s.start, s.end, 0.75, NAME)]
+
+
 # Broad slot filling for executives: a role cue, the person next to it, the company it belongs to.
 _ROLE_CUE = re.compile(r"\b(?i:(?:co-)?(?:chief executive(?: officer)?|ceo|boss|chief financial officer|"
                        r"chief finance officer|cfo|finance chief|finance director))(?:s\b|\b)")
@@ -1662,8 +1687,8 @@ def _tickers_and_headquarters(text: str, s: Span, companies: list[Mention], comp
         return out
     for m in _TICKER.finditer(text, s.start, s.end):
         ticker = next(g for g in m.groups() if g).rstrip(".")
-        out.append(Extraction(_listed_company(text, m.start(), companies, company), vocab.TICKER, Literal(ticker),
-                              s.start, s.end, 0.9, NAME))
+        owner = company if m.group("t7") else _listed_company(text, m.start(), companies, company)  # a cover's registrant
+        out.append(Extraction(owner, vocab.TICKER, Literal(ticker), s.start, s.end, 0.9, NAME))
     for c in companies:
         shares = re.match(r"(?:['’]s?\s+(?:[A-Z]\s+)?(?:shares|stock))?", text[c.end:s.end])
         code = _PAREN_TICKER.match(text, c.end + shares.end(), s.end)
