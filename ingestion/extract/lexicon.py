@@ -236,7 +236,7 @@ net income the its our their this that shares stock nyse nasdaq
 CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "c$": "CAD", "a$": "AUD",
                     "kr": "DKK", "chf": "CHF", "dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR",
                     "pounds": "GBP", "yen": "JPY", "kroner": "DKK", "kronor": "SEK", "francs": "CHF", "₹": "INR",
-                    "rs": "INR", "rs.": "INR", "rupees": "INR"}
+                    "rs": "INR", "rs.": "INR", "rupees": "INR", "r$": "BRL", "s$": "SGD", "hk$": "HKD", "nz$": "NZD"}
 CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "DKK", "SEK", "NOK", "CHF", "CAD", "AUD", "CNY", "RMB", "INR",
                   "KRW", "HKD", "SGD", "BRL", "MXN", "ZAR", "NZD", "PLN", "ISK")
 

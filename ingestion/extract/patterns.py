@@ -283,7 +283,7 @@ _SCALE = r"(?i:thousand|million|billion|trillion|lakh|crore|bn|mn|m|b|k)"
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _CODES = "|".join(lexicon.CURRENCY_CODES)
 _MONEY = re.compile(
-    rf"(?P<c1>US\$|C\$|A\$|\$|€|£|¥|₹|\bRs\.?|\b(?:{_CODES})\b)\s?(?P<n1>{_NUM})\s*(?P<s1>{_SCALE})?(?![\w])"
+    rf"(?P<c1>US\$|C\$|A\$|R\$|S\$|HK\$|NZ\$|\$|€|£|¥|₹|\bRs\.?|\b(?:{_CODES})\b)\s?(?P<n1>{_NUM})\s*(?P<s1>{_SCALE})?(?![\w])"
     rf"|(?P<n2>{_NUM})\s*(?P<s2>{_SCALE})?\s*(?:US\s+)?(?P<c2>\b(?:{_CODES})\b|(?i:dollars|euros|pounds|yen|kroner|"
     rf"kronor|francs))(?![\w])")
 _PERCENT = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b)")
@@ -301,7 +301,9 @@ _PERIOD = re.compile(
     r"(?P<ye>(?:19|20)\d{2})"
     rf"|\b(?:at|as of|as at|on)\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+(?P<ye2>(?:19|20)\d{{2}})"
     r"|\b(?:in|for|during|of)\s+(?P<y>(?:19|20)\d{2})\b"
-    r"|(?P<y2>(?:19|20)\d{2})\s+(?=(?:net\s+|total\s+|annual\s+)?(?:revenue|sales|turnover|net income|results)))", re.I)
+    r"|(?P<y2>(?:19|20)\d{2})\s+(?=(?:net\s+|total\s+|annual\s+|adjusted\s+)?(?:revenue|sales|turnover|net income|"
+    r"operating (?:income|profit)|net profit|earnings|ebitda|results))"
+    r"|\b(?:closed|ended|finished|completed)\s+(?P<y3>(?:19|20)\d{2})\b)", re.I)
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _COMPANY = re.compile(
     rf"\b(?P<name>(?:[{_UP}][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[{_UP}][\w&'.-]*|&|and|of)){{0,6}}?)"
@@ -381,6 +383,10 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
      rf"(?P<name>{_NAME})[ ]+(?:acquired|has acquired|bought|owns|completed (?:its|the) acquisition of|"
      r"agreed to acquire|(?:is|was|became) a (?:wholly[- ]owned )?subsidiary of)\b"),
     (r"\bsubsidiary of\b", rf"(?P<name>{_NAME}),[ ]+a[ ]+(?:wholly[- ]owned[ ]+)?subsidiary of\b"),
+    # "its aerospace subsidiary, Holloway Aero Systems", "parent company of Google LLC"
+    (r"\b(?:subsidiary|parent company of)\b",
+     rf"\b(?i:its|our|their)[ ]+(?:[a-z][\w-]+[ ]+)?(?i:subsidiary|unit|division),?[ ]+(?P<name>{_NAME})"),
+    (r"\bparent company of\b", rf"(?P<name>{_NAME})[ ]+(?:is|was)[ ]+the[ ]+(?:ultimate[ ]+)?parent[ ]+company[ ]+of\b"),
     (r"\b(?:acqui|bought|owns|subsidiar)",
      rf"\b(?:acquired|acquisition of|bought|owns|subsidiary of|acquire)[ ]+(?P<name>{_NAME})"),
     (r"\b(?:trades|traded|listed|quoted)\b",
@@ -417,7 +423,7 @@ _PART_OF = re.compile(rf",?\s+(?:(?:a|an)\s+(?P<owner>{_NAME})\s+(?:group\s+)?(?
 _SUBSIDIARY_AFTER = re.compile(r"^,?\s+(?:a|an|its|our)\s+(?:(?:wholly|majority)[- ]owned\s+)?(?:subsidiary|unit|division)"
                                r"(?!\s+of)\b", re.I)
 _SUBSIDIARY_BEFORE = re.compile(r"\b(?:its|our|their|a|the)\s+(?:new\s+)?(?:(?:wholly|majority)[- ]owned\s+)?"
-                                r"(?:subsidiary|unit|division)(?:,|\s+called|\s+named)?\s+$", re.I)
+                                r"(?:[a-z][\w-]+\s+)?(?:subsidiary|unit|division)(?:,|\s+called|\s+named)?\s+$", re.I)
 _OWNED_BY = re.compile(r"\b(?:subsidiary of|(?:is|was|are)\s+(?:\w+\s+)?(?:controlled|owned|majority[- ]owned|"
                        r"wholly[- ]owned)\s+by)\b", re.I)
 _LEAD_WORDS = frozenset("The In On At For By And Of With Shares Its Their Our This That A An As After Since When While "
@@ -457,6 +463,7 @@ _PERSON_ROLE = [re.compile(p) for p in (
 )]
 _SUBSIDIARY = re.compile(
     r"\b(?:owns|acquired|has acquired|completed (?:the|its) acquisition of|'s subsidiary|subsidiary,?|"
+    r"(?:is|was|remains) the (?:ultimate )?(?:parent|holding) company of|"
     r"wholly[- ]owned subsidiary|is a (?:wholly[- ]owned )?subsidiary of|unit|division)\b", re.I)
 _TICKER = re.compile(rf"\b(?:{_EXCH})(?:[ ][A-Z][a-z]+)?\s*:\s*(?P<t>[A-Z][A-Z0-9.]{{0,9}}|\d{{3,6}})(?![\w])"
                      r"|(?<!previous )(?<!former )(?<!old )(?<!proposed )(?<!new )"
@@ -1572,7 +1579,7 @@ def _not_a_person(name: str, companies: set[str]) -> bool:
 
 
 _DIVESTED = re.compile(r"\b(?:sold(?! (?:more than |over |about |some |nearly |almost )?\d)|divest\w*|spun off|spin-?off|"
-                       r"disposed of|offloaded)\b", re.I)
+                       r"disposed of|offloaded|(?:sale|disposal) of|sell(?:ing|s)? (?:its|the|our))\b", re.I)
 # A company named as owned by another, or as another's unit: "Instagram, which is owned by Meta
 # Platforms", "Alphabet's Waymo unit".
 _OWNED_BY_SLOT = re.compile(rf"(?P<sub>{_NAME}),?[ ]+(?:which[ ]+|that[ ]+)?(?:is|was|has been)[ ]+(?:(?:wholly|majority|"
@@ -1585,7 +1592,8 @@ def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | 
     out: list[Extraction] = []
     for a, b in zip(companies, companies[1:]):
         between = text[a.end:b.start]
-        if len(between) > 60 or vocab.entity_key(a.text) == vocab.entity_key(b.text):
+        if len(between) > 60 or vocab.entity_key(a.text) == vocab.entity_key(b.text) or \
+                re.search(r"\b(?:its|our|their)\b", between, re.I):  # "its subsidiary B" is the subject's (below)
             continue
         if _OWNED_BY.search(between):
             out.append(Extraction(b, vocab.HAS_SUBSIDIARY, a, s.start, s.end, 0.85, NAME))
@@ -1670,6 +1678,9 @@ def _subsidiary_appositions(text: str, s: Span, companies: list[Mention], main: 
         others = [c for c in companies if vocab.entity_key(c.text) != vocab.entity_key(b.text)]
         before = [c for c in others if c.end <= b.start]
         owner = before[-1] if before else others[0] if others else main
+        cue = _SUBSIDIARY_BEFORE.search(text, max(s.start, b.start - 50), b.start)
+        if cue and re.match(r"(?i:its|our|their)\b", cue.group()) and before:
+            owner = before[0]  # "X sold its unit A, leaving its aerospace subsidiary, B": X's
         if owner is not None and vocab.entity_key(owner.text) != vocab.entity_key(b.text):
             out.append(Extraction(owner, vocab.HAS_SUBSIDIARY, b, s.start, s.end, 0.8, NAME))
     return out
@@ -1754,7 +1765,7 @@ _NOT_ITS_AMOUNT = re.compile(r"\b(?:compared|versus|vs\.?|up from|down from|"
 # A prior-period figure after the value: "up from $6,292 million a year earlier", "compared to $1.3 billion in
 # the prior year".
 _PRIOR = re.compile(r"[^.;]{0,120}?\b(?:from|compared (?:with|to)|versus|vs\.?)\s+(?P<money>[^\s,;]{1,4}\s?[\d,.]+"
-                    rf"\s*(?:{_SCALE})?)\s+(?:(?:a|one) year (?:earlier|ago|before)|in the (?:prior|previous|year-ago) "
+                    rf"\s*(?:{_SCALE})?)\s+(?:(?:a|one|the) year (?:earlier|ago|before)|in the (?:prior|previous|year-ago) "
                     r"(?:year|period|quarter)|(?:the )?(?:prior|previous|last) year|in the same (?:period|quarter) "
                     r"(?:a year ago|of the prior year|last year))", re.I)
 
@@ -1817,7 +1828,8 @@ def _period(sentence: str) -> str | None:
     if m.group("q"):
         q = m.group("q").lower()
         return f"Q{_QUARTERS.get(q, q[-1:])} {m.group('qy')}"
-    year = m.group("fy") or m.group("fy2") or m.group("ye") or m.group("ye2") or m.group("y") or m.group("y2")
+    year = m.group("fy") or m.group("fy2") or m.group("ye") or m.group("ye2") or m.group("y") or m.group("y2") \
+        or m.group("y3")
     return f"FY{'20' + year if len(year) == 2 else year}"
 
 
