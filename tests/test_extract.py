@@ -197,3 +197,27 @@ def test_indian_amounts_are_scaled_by_crore_and_a_uk_comparative_has_its_own_yea
         {"FY2024": Decimal("12500000000")}
     assert values("Ashdown Group plc: revenue rose to £3.1 billion in the year ended 31 March 2025 "
                   "(2024: £2.9 billion).") == {"FY2025": Decimal("3100000000"), "FY2024": Decimal("2900000000")}
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("Investors expect that Dana Holt, now president of Orrin Foods Inc., could become its next chief executive.",
+     ("orrin foods inc.", "chiefExecutiveOfficer", "dana holt")),
+    ("Marek Nowak, who was chief financial officer of Vistula Paper S.A. until 2021, has joined Odra Packaging "
+     "as chief executive.", ("vistula paper s.a.", "chiefExecutiveOfficer", "marek nowak")),
+    ("Kestrel Mining plc owns a 25% equity interest in Basalt Rail Ltd, which it accounts for as an associate.",
+     ("kestrel mining plc", "hasSubsidiary", "basalt rail ltd")),
+])
+def test_candidates_former_roles_and_minority_stakes_state_no_fact(text, wrong):
+    assert wrong not in _triples(text)
+
+
+def test_a_per_share_amount_is_earnings_per_share_not_the_metric_before_it():
+    found = PatternExtractor().extract(_doc("Arlo Freight Corp. reported full-year 2024 revenue of $5.1 billion and "
+                                            "net income of $310 million, or $1.92 per diluted share."))
+    by_node: dict[str, dict] = {}
+    for e in found:
+        if isinstance(e.subject, Node):
+            by_node.setdefault(e.subject.key, {})[str(e.predicate).split("#")[-1]] = e.object
+    figures = {(v["metric"].text, str(v["unit"])): Decimal(str(v["value"])) for v in by_node.values()}
+    assert figures == {("revenue", "USD"): Decimal("5100000000"), ("net income", "USD"): Decimal("310000000"),
+                       ("diluted earnings per share", "USD/share"): Decimal("1.92")}

@@ -34,7 +34,9 @@ Triple = tuple[str, str, str]
 METRIC_SYNONYMS = {"net sales": "revenue", "sales": "revenue", "revenues": "revenue", "total revenue": "revenue",
                    "net revenue": "revenue", "net revenues": "revenue", "turnover": "revenue",
                    "total net sales": "revenue", "net profit": "net income", "net earnings": "net income",
-                   "profit": "net income", "operating profit": "operating income"}
+                   "profit": "net income", "operating profit": "operating income",
+                   "diluted earnings per share": "earnings per share", "eps": "earnings per share",
+                   "diluted eps": "earnings per share"}
 
 
 def normalise(text: str) -> str:
@@ -70,6 +72,7 @@ def canonical(triple: Iterable[str]) -> Triple:
     if r == "reportedMetric":
         metric, *rest = str(o).lower().split("|")
         metric = " ".join(metric.split())
+        rest = [part.removesuffix("/share") for part in rest]  # an EPS in USD/share is in USD
         return s, r, "|".join([METRIC_SYNONYMS.get(metric, metric), *rest])
     o = normalise(o)
     return (min(s, o), r, max(s, o)) if r == "interactsWith" else (s, r, o)

@@ -287,6 +287,8 @@ _MONEY = re.compile(
     rf"|(?P<n2>{_NUM})\s*(?P<s2>{_SCALE})?\s*(?:US\s+)?(?P<c2>\b(?:{_CODES})\b|(?i:dollars|euros|pounds|yen|kroner|"
     rf"kronor|francs))(?![\w])")
 _PERCENT = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b)")
+_OR_PER_SHARE = re.compile(r",?\s*(?:or|and)\s+\$\s?(?P<n>\d+(?:\.\d+)?)\s+(?P<label>per\s+(?P<diluted>diluted\s+)?"
+                           r"(?:basic\s+)?share)", re.I)
 _PER_SHARE = re.compile(r"\$\s?(?P<n>\d+(?:\.\d+)?)\s+(?:per (?:diluted )?share|a share)", re.I)
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|" \
          r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
@@ -307,10 +309,11 @@ _PERIOD = re.compile(
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _COMPANY = re.compile(
     rf"\b(?P<name>(?:[{_UP}][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[{_UP}][\w&'.-]*|&|and|of)){{0,6}}?)"
-    r",?\s+(?P<suffix>Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Company|Ltd\.?|Limited|plc|PLC|LLC|AG|SE|ASA|"
+    r",?\s+(?P<suffix>Inc\.?|Incorporated|Corp\.?|Corporation|Co\.,? Ltd\.?|Co\.|Company|Ltd\.?|Limited|plc|PLC|LLC|AG|SE|ASA|"
     r"A/S|AS|AB|Oyj|Oy|GmbH|KGaA|S\.p\.A\.|SpA|S\.A\.|SA|SAS|N\.V\.|NV|B\.V\.|BV|K\.K\.|Sp\. z o\.o\.|"
     r"Pte\.? Ltd\.?|Bhd|Berhad|Tbk|"
-    r"Group|Holdings|Pharmaceuticals|Bancorp)(?![\w])")
+    r"Group|Holdings|Pharmaceuticals|Bancorp)"
+    r"(?:,?\s+(?:Co\.,?\s+Ltd\.?|Ltd\.?|Inc\.?|Corp\.?|plc|PLC|AG|SE|S\.A\.|N\.V\.|K\.K\.|LLC)(?=[\s,.;:)]|$))?(?![\w])")
 _COMPANY_WORDS = "|".join(sorted(lexicon.COMPANY_NAME_WORDS))
 _NOUNS = "|".join(sorted(lexicon.COMPANY_NOUNS))
 # People: "Jane Doe", "Lars Fruergaard Jørgensen", "Ryan McInerney", "Jean-Pierre Roux".
@@ -376,6 +379,8 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
     (r"\bhas[ ]+its\b", rf"(?P<name>{_NAME})[ ]+has[ ]+its[ ]+(?:head office|headquarters|registered office)\b"),
     (r"\b(?:headquartered|based)\b",
      rf"\b(?i:headquartered|based) in [^,.]{{1,60}}(?:,[^,.]{{1,60}})?,[ ]+(?P<name>{_NAME})[ ]+(?:is|was|has)\b"),
+    (r"\bjoin(?:s|ed)?\b", rf"\b(?:has[ ]+)?(?:joined|joins|will[ ]+join)[ ]+(?P<name>{_NAME})[ ]+as[ ]+(?:its[ ]+|the[ ]+)?"
+                          r"(?:new[ ]+)?(?i:chief|ceo|cfo|president|chair)"),
     (r"\b(?:led by|appointed|named|hired|promoted)\b",
      rf"(?P<name>{_NAME})[ ]+(?:is led by|(?:has[ ]+|have[ ]+)?(?:appointed|named|hired|promoted))\b"),
     (r"\b(?:chief|ceo|cfo|finance)\b", rf"\b{_ROLE}[ ]+(?:of|at)[ ]+(?P<name>{_NAME})"),
@@ -450,7 +455,9 @@ _PERSON_ROLE = [re.compile(p) for p in (
     rf"(?P<role>{_ROLE})(?:\s+\([^()]{{1,30}}\))?(?:\s+(?:of|at)\s+(?P<o>{_NAME}))?(?:\s+in\s+\d{{4}})?,?\s+"
     rf"(?:(?:is|was|:)\s+)?(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?(?P<p>{_PN})",
     rf"(?P<p>{_PN})(?:,|[ ]+[·|–—])\s+(?:the\s+|its\s+|the company['’]s\s+|(?P<o>{_NAME})['’]s\s+)?(?P<role>{_ROLE})"
-    rf"(?:\s+(?:at|of)\s+(?P<o2>{_NAME}))?",
+    rf"(?:\s+(?:at|of)\s+(?:its\s+(?:[a-z][\w-]*\s+){{0,2}})?(?P<o2>{_NAME}))?",
+    rf"(?P<p>{_PN})(?:,[^,]{{1,80}},)?\s+(?:has\s+)?(?:joined|joins|will join)\s+(?P<o>{_NAME})\s+as\s+(?:its\s+|the\s+)?"
+    rf"(?:new\s+)?(?P<role>{_ROLE})",
     rf"(?:appointed|named|hired|promoted|elected)\s+(?P<p>{_PN})(?:,[^,.]{{1,60}},)?,?\s+(?:as\s+)?"
     rf"(?:its\s+|the\s+|our\s+|the company['’]s\s+)?(?:new\s+)?(?P<role>{_ROLE})",
     rf"(?P<p>{_PN})\s+(?:succeeded|succeeds|replaced|replaces|will succeed|will replace)\s+{_PN}\s+as\s+"
@@ -753,10 +760,16 @@ class PatternExtractor:
         out: list[Extraction] = []
         for metric in (m for m in mentions if m.type == vocab.METRIC):
             label = self._metric_of.get(metric.text.lower(), metric.text.lower())
-            amount = _amount_after(text, metric.end, s.end, ratio="margin" in metric.text.lower())
+            amount = _amount_after(text, metric.end, s.end, ratio="margin" in metric.text.lower(),
+                                   per_share_metric=bool(re.search(r"share|\beps\b", label)))
             if amount is None:
                 continue
             out += _observation(company, metric, label, amount[:2], period, s.start, s.end, 0.85)
+            eps = _OR_PER_SHARE.match(text, amount[2], s.end)  # "net income was $214 million, or $2.87 per diluted share"
+            if eps:
+                out += _observation(company, Mention(eps.group("label"), eps.start("label"), eps.end("label"), vocab.METRIC),
+                                    "diluted earnings per share" if eps.group("diluted") else "earnings per share",
+                                    (Decimal(eps.group("n")), "USD/share"), period, s.start, s.end, 0.8)
             prior = _prior_amount(text, amount[2], s.end, period)
             if prior is not None:
                 out += _observation(company, metric, label, prior[0], prior[1], s.start, s.end, 0.8)
@@ -979,6 +992,8 @@ def _company_name(name: str) -> str | None:
     if not words or all(w.lower() in _NOT_COMPANY for w in words) or re.fullmatch(_MONTH, words[0]) or \
             any(w.lower() in _ROLE_WORDS or w.lower() in ("exchange", "market", "bourse") for w in words):
         return None
+    if re.fullmatch(r"(?:[A-Z]\.){2,3}", " ".join(words)):
+        return None  # "U.S.", "U.K."
     if words[0] in ("Class", "Series") or any(w.lower() in _SECURITY_WORDS for w in words):
         return None  # "Class A shares", "Series A Cumulative Redeemable Preferred Stock"
     if len(words) == 1 and (words[0].lower() in lexicon.DRUGS or words[0].lower() in _STOP or len(words[0]) == 1):
@@ -1442,6 +1457,10 @@ def _section_defaults(text: str, s: Span, main: Mention, drugs: list[Mention], c
     return out
 
 
+_HYPOTHETICAL_ROLE = re.compile(r"\b(?:to become|front-?runner|candidates?|in line to|could become|would become|"
+                                r"may become|tipped|shortlist\w*|speculat\w*)\b[^.;]{0,40}$", re.I)
+
+
 def _executives(text: str, s: Span, companies: list[Mention], company: Mention) -> list[Extraction]:
     """CEO and CFO from role phrases: 'Jane Doe became chief executive officer of X', 'CEO Jane Doe',
     'Its chief executive officer in 2023 was Jane Doe', 'Jane Doe, X's chief financial officer'."""
@@ -1455,8 +1474,11 @@ def _executives(text: str, s: Span, companies: list[Mention], company: Mention) 
             if _not_a_person(person, names) or _NOT_HELD_AFTER.match(text, m.end("role"), s.end) \
                     or re.match(r"(?i:interim|acting)\b", role) \
                     or _NOT_HOLDING.search(text, max(s.start, m.start("role") - 30), m.start("role")) or _FORMER.search(text, max(s.start, m.start("role") - 12), m.start("role")) \
-                    or _SUCCEEDED.search(text, max(s.start, m.start("p") - 40), m.start("p")):
-                continue
+                    or _SUCCEEDED.search(text, max(s.start, m.start("p") - 40), m.start("p")) \
+                    or _HYPOTHETICAL_ROLE.search(text, max(s.start, m.start("role") - 60), m.start("role")) \
+                    or re.search(r"\b(?:joined|joins|join)\s+$", text[max(s.start, m.start("p") - 10):m.start("p")]) \
+                    or m.start("role") > m.start("p") and re.match(rf"\s+{_PN}", text[m.end("role"):s.end]):
+                continue  # a candidate; the company someone joined; "CEO Henrik Dahl, CFO Mette Lauritsen"
             org = next((m.group(g) for g in ("o", "o1", "o2") if g in pattern.groupindex and m.group(g)), None)
             subject = next((c for c in companies if org and (c.text in org or org in c.text)), company)
             predicate = vocab.CFO if re.search(r"financ|cfo|finanz", role) else vocab.CEO
@@ -1505,12 +1527,16 @@ def _role_slots(text: str, s: Span, companies: list[Mention], main: Mention | No
     or just before it in the same clause ('Jane Doe, 52, has served as our CEO', 'Jane Doe (CFO)')."""
     names = {c.text for c in companies}
     people = [m for m in _PERSON.finditer(text, s.start, s.end)
-              if not _not_a_person(re.sub(r"^(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+", "", m.group()), names)]
+              if not _not_a_person(re.sub(r"^(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+", "", m.group()), names)
+              and not re.search(r"\b(?:joined|joins|join)\s+$", text[max(s.start, m.start() - 10):m.start()])]
     out = []
     for cue in _ROLE_CUE.finditer(text, s.start, s.end):
         if _NOT_HOLDING.search(text, max(s.start, cue.start() - 30), cue.start()) or \
-                _NOT_HELD_AFTER.match(text, cue.end(), s.end):
-            continue
+                _NOT_HELD_AFTER.match(text, cue.end(), s.end) or \
+                _HYPOTHETICAL_ROLE.search(text, max(s.start, cue.start() - 60), cue.start()) or \
+                re.search(r"\bwho was\s+$", text[max(s.start, cue.start() - 10):cue.start()]) or \
+                re.match(r"[^.;]{0,60}\buntil\s+(?:19|20)\d{2}\b", text[cue.end():s.end]):
+            continue  # "the front-runner to become its next chief executive", "who was CFO of X until 2022"
         predicate = vocab.CFO if re.search(r"fin|cfo", cue.group(), re.I) else vocab.CEO
         holders = _holders(text, cue, people)
         subject = _role_company(text, s, cue, companies, main)
@@ -1595,6 +1621,8 @@ def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | 
         if len(between) > 60 or vocab.entity_key(a.text) == vocab.entity_key(b.text) or \
                 re.search(r"\b(?:its|our|their)\b", between, re.I):  # "its subsidiary B" is the subject's (below)
             continue
+        if (share := re.search(r"(\d{1,3}(?:\.\d+)?)\s?%", between)) and float(share.group(1)) <= 50:
+            continue  # "A owns a 20% equity interest in B"
         if _OWNED_BY.search(between):
             out.append(Extraction(b, vocab.HAS_SUBSIDIARY, a, s.start, s.end, 0.85, NAME))
         elif _SUBSIDIARY.search(between) and not re.search(r"subsidiaries", between, re.I):
@@ -1646,6 +1674,8 @@ def _owned_slots(text: str, s: Span, companies: list[Mention], main: Mention | N
             continue
         before = [c for c in companies if c.end <= m.start()]
         owner = before[-1] if before else main
+        if (share := re.search(r"(\d{1,3}(?:\.\d+)?)\s?%", m.group())) and float(share.group(1)) <= 50:
+            continue  # "owns a 20% equity interest in B"
         parts = re.finditer(r"[^,;]+?(?=,?[ ]+and[ ]+|[,;][ ]+|$)", m.group("list"))
         for part in parts:
             piece = re.sub(r"^(?:,?[ ]+and[ ]+|[,;]?[ ]+)", "", part.group())
@@ -1779,15 +1809,16 @@ _PRIOR_DATED = re.compile(rf"[^.;]{{0,40}}?\b(?:from|compared (?:with|to)|versus
                           rf"(?:{_MONTH}\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTH},?\s+)?(?P<year>(?:19|20)\d{{2}})\b", re.I)
 
 
-def _amount_after(text: str, start: int, end: int, ratio: bool = False) -> tuple[Decimal, str, int] | None:
+def _amount_after(text: str, start: int, end: int, ratio: bool = False,
+                  per_share_metric: bool = True) -> tuple[Decimal, str, int] | None:
     """The value stated after a metric, with where it ends: a per-share amount, money in any currency,
     or (for a ratio such as a margin) a percentage; a growth rate before the amount ('rose 8% to $5 bn')
     is skipped, and so is an amount after a comparison ('compared to $1.3 bn')."""
     window = text[start:min(end, start + 90)]
     per_share = _PER_SHARE.search(window)
-    if per_share:
-        return Decimal(per_share.group("n")), "USD/share", start + per_share.end()
     money = _MONEY.search(window)
+    if per_share and (money is None or per_share.start() <= money.start()):
+        return (Decimal(per_share.group("n")), "USD/share", start + per_share.end()) if per_share_metric else None
     if money and not _NOT_ITS_AMOUNT.search(window, 0, money.start()):
         return (*_money_value(money), start + money.end())
     percent = _PERCENT.search(window)
