@@ -35,6 +35,7 @@ _CAUSE_FWD = re.compile(
     r"trigger(?:s|ed)?|provoked|may cause|can cause|is associated with|was associated with|associated with|"
     r"(?:notorious|(?:well )?known) for|known to cause|"
     r"(?:may |can |might |often |commonly )?(?:experience[sd]?|develop(?:s|ed)?)|(?:increase|raise)[sd]? the risk of|"
+    r"(?:an? )?increased risk of|"
     r"side effects? (?:of|include|includes|are|is)|adverse (?:effects?|events?|reactions?) (?:of|include|includes|are|is))\b",
     re.I)
 _CAUSE_BWD = re.compile(
@@ -180,13 +181,15 @@ _DRUG_BY_CONTEXT = re.compile(
     r"\b(?P<d>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?)(?:-(?:induced|associated|related)\b"
     r"|\s+(?:therapy|treatment|administration|infusion|injection|ingestion|overdose|poisoning|intoxication)\b)"
     r"|\btreated with (?:oral |intravenous |topical |high-dose |low-dose )?(?P<t>[A-Za-z][A-Za-z0-9-]+)"
-    r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are) (?:also |only |now )?(?:indicated|approved)\b)"
+    r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are|must|should) (?:also |only |now |not )?(?:be )?(?:indicated|approved|"
+    r"contraindicated|used in|given to|administered to)\b)"
     rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}})(?=(?: \([^()]{{1,30}}\))?,? (?:is |was )?(?:an?|the) (?:[\w-]+ ){{0,4}}?"
     rf"(?:{_CLASS_HEAD_WORDS})s?"
     r"(?:\s*[,.;:)]|\s*$| (?:indicated|used|approved|that|which|with|for|and|or|in|is|was|given|taken)\b))"
     r"|\b(?:co-?administration|concomitant use|co-?prescription) of (?P<x>[A-Za-z][A-Za-z0-9-]{3,})"
     r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?"
-    r"|\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:ingredients|excipients) of|"
+    r"|\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:been )?(?:reported|observed) with|"
+    r"(?:ingredients|excipients) of|"
     r"hypersensitivity to|(?:do not|don't|stop|before|when|while|if you are) (?:take|taking|use|using|given)|"
     r"(?:you|patients) (?:take|taking|use|using|receiving|on|treated with)|(?:FDA|EMA|MHRA|agency|regulators?|Commission) "
     r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|approval (?:of|for)|(?:recommended |usual |starting )?dose of) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
@@ -194,11 +197,15 @@ _DRUG_BY_CONTEXT = re.compile(
     r"|\b(?P<g>(?-i:[A-Z])[A-Za-z0-9]{3,}) (?=belongs to (?:a|the) (?:group|class|family) of (?:medicines|drugs)|"
     r"(?:can|may) cause side effects|contains the active substance)"
     r"|\bwhat (?P<h>(?-i:[A-Z])[A-Za-z0-9]{3,}) is (?:and what it is )?used for"
+    r"|\b(?:patients|subjects|participants|those|adults|children) (?:who (?:were|are) )?(?:receiving|treated with|taking|"
+    rf"given|randomi[sz]ed to) (?P<r>(?-i:[a-z])[a-z]{{4,}}(?:-[a-z]+)?)\b(?! (?:therapy|treatment|doses?|"
+    rf"(?:[\w-]+ )?(?:{_CLASS_HEAD_WORDS})s?)\b)"
+    r"|\b(?P<v>(?-i:[A-Z])[a-z]{4,}) (?=(?:can|may) cause\b)"
     rf"|\b(?:{_CLASS_HEAD_WORDS})s?,? \(?(?:such as|like|including|e\.g\.,?) (?P<k>[a-z][a-z-]{{4,}})\b"
     r"|(?:^|\n|\. )(?P<f>(?-i:[A-Z])[A-Za-z0-9]{3,}) \d+(?:\.\d+)? ?(?:mg|g|mcg|µg|mL|IU)(?:/\w+)? (?:[\w-]+ ){0,2}?"
     r"(?:tablets?|capsules?|injection|solution|suspension|infusion|cream|patch|powder)\b", re.I)
 # Contexts only a drug stands in, even one whose name ends like a condition ("the recommended dose of Prolia").
-_STRONG_DRUG_CONTEXTS = frozenset("wghfcsk")
+_STRONG_DRUG_CONTEXTS = frozenset("wghfcskrv")
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
 # An exception between a drug and a condition: "contraindicated in pregnancy, except in pregnant women with Y".
 _EXCEPT = re.compile(r"\b(?:except|unless|other than|apart from)\b", re.I)
@@ -260,7 +267,7 @@ relieve relieves lower lowers reduce reduces induce induces suffer suffers suffe
 experienced reported called include includes including indicated approved against risk effect effects side
 adverse event events reaction reactions history signs symptoms onset episode episodes such like
 """.split())
-_NOT_DRUGS = frozenset("""strong moderate weak potent other any certain some drug drugs medication medications combination chemotherapy radiation radiotherapy
+_NOT_DRUGS = frozenset("""strong moderate weak potent other any certain some placebo either both vehicle drug drugs medication medications combination chemotherapy radiation radiotherapy
 steroid steroids antibiotic antibiotics immunosuppressive long-term short-term prolonged previous prior
 concomitant initial subsequent standard maintenance adjuvant surgical hormone hormonal replacement oxygen
 surgery intervention vaccination dialysis transplantation transplant exercise diet screening monitoring
@@ -637,13 +644,14 @@ class PatternExtractor:
                   if not any(a < m.end and m.start < b for a, b in taken)]
         taken = [(m.start, m.end) for m in found]
         for m in _DRUG_BY_CONTEXT.finditer(text, s.start, s.end):
-            for group in (g for g in ("d", "t", "s", "c", "x", "y", "w", "g", "h", "f", "k") if m.group(g)):
+            for group in (g for g in ("d", "t", "s", "c", "x", "y", "w", "g", "h", "f", "k", "r", "v") if m.group(g)):
                 start, end = m.start(group), m.end(group)
                 word = m.group(group).lower()
                 if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
                         lexicon.looks_like_condition_head(word) and group not in _STRONG_DRUG_CONTEXTS or \
                         any(a <= start < b for a, b in taken) or \
-                        (group in ("c", "w", "g", "h", "f") and not _drug_shaped(m.group(group))) or \
+                        (group in ("c", "w", "g", "h", "f", "v") and not _drug_shaped(m.group(group))) or \
+                        (group in ("r", "v") and re.search(r"(?:ing|tion|ness|ity|ment|ence|ance|ics)$", word)) or \
                         (group == "w" and re.match(rf"\s+(?:[\w-]+\s+)?(?:{_CLASS_HEAD_WORDS})s?\b", text[end:], re.I)):
                     continue
                 found.append(Mention(text[start:end], start, end, vocab.DRUG))
