@@ -57,9 +57,10 @@ _TREATS = re.compile(
     r"reserved for)\b", re.I)
 # "lisinopril for hypertension", "X is prescribed for the treatment of Y": the whole gap is the cue.
 _TREATS_GAP = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|often|commonly|mainly|widely|usually|now|"
-                         r"primarily|frequently) )?(?:(?:used|given|prescribed|taken|approved|indicated|recommended) )?for "
+                         r"primarily|frequently) )?(?:(?:used|given|prescribed|taken|approved|indicated|recommended) )?"
+                         r"(?:at (?:an? |the )?(?:initial |starting |usual |recommended )?dose(?: of)?\s*)?for "
                          r"(?:the (?:treatment|relief|management|prevention) of )?(?:patients with )?"
-                         r"(?:(?:new-onset|newly[- ]diagnosed|recurrent|refractory|confirmed)\s+)?", re.I)
+                         r"(?:(?:new-onset|newly[- ]diagnosed|new|recurrent|refractory|confirmed)\s+)?", re.I)
 _CONTRA = re.compile(
     r"\b(?:contra-?indicated (?:in|for|during)|(?:should|must|may) not be (?:used|taken|given|administered|prescribed)"
     r" (?:in|by|to|during|for)|(?:is|are) not (?:recommended|to be used) (?:in|for|during)|avoid(?:ed)? in|"
@@ -93,6 +94,10 @@ _INTERACTION_CUE = re.compile(r"\b(?:interact\w*|combin\w*|co-?administ\w*|toget
 _LONG_CUE = re.compile(r"\b(?:(?:is|are) (?:potentiated|increased|decreased|reduced|inhibited|affected|enhanced|"
                        r"antagoni[sz]ed) by|contra-?indicated (?:in|for|with) (?:patients |people |those )?"
                        r"(?:taking|receiving|using|on|treated with))\b", re.I)
+# What makes "X and Y" an interacting pair: "X and Y interact", "... should not be taken together".
+_PAIR_INTERACTS = re.compile(r"[^.;]{0,40}?\b(?:interact\w*|together|combined|co-?administ\w*|concomitant\w*|"
+                             r"(?:push|pushes|raise|raises|increase|increases|reduce|reduces|lower|lowers) (?:the )?"
+                             r"(?:levels?|concentrations?|exposure|effect))", re.I)
 _AND_WITH = re.compile(r"\b(?:and|or)\s+(?:also\s+)?with\s*$", re.I)  # "interacts with X, ..., and with Y"
 # Between items of a list: "nausea (20%), vomiting", "X or to patients with Y".
 _LIST_GAP = re.compile(r"\s*(?:\([^()]{0,20}\)\s*)?(?:[,;]\s*)?(?:(?:and|or|and/or|as well as)\s+)?", re.I)
@@ -126,9 +131,10 @@ _ALIAS = re.compile(r"^[\s,]*(?:(?:is\s+)?(?:also\s+)?(?:called|known as|sold as
 # A class phrase right after a drug: "X is a biguanide", "X, a selective serotonin reuptake inhibitor,",
 # "X belongs to a class of drugs called statins"; the phrase itself is read by `_class_phrase`.
 _CLASS = re.compile(r"(?:\s*\([^()]{1,30}\))?(?:\s+(?:is|was)\s+(?:also\s+)?(?:(?:orally|widely|commonly) [\w-]+\s+)?|,\s+(?:one of\s+)?|"
-                    r"\s*[—–]\s*|\s+-\s+|"
+                    r"\s*[—–]\s*|\s+-\s+|,\s+(?=both\s)|"
                     r"\s+(?:belongs? to|is (?:a )?(?:member|part) of|"
-                    r"is classified as|is one of|acts as)\s+|,\s*which (?:acts|works) as\s+)(?:an?|the)\s+(?:(?:first|only|new|newer|latest|older)\s+)?"
+                    r"is classified as|is one of|acts as)\s+|,\s*which (?:acts|works) as\s+)(?:(?:an?|the)\s+|(?<=, )both\s+)"
+                    r"(?:(?:first|only|new|newer|latest|older)\s+)?(?:(?:type|kind|form) of\s+)?"
                     r"(?:(?:[\w-]+\s+)?(?:class|group|family) of (?:drugs|medicines|medications|agents) "
                     r"(?:called|known as)\s+)?", re.I)
 # A class named before its drug: "the TNF-alpha inhibitor adalimumab", "SGLT2 inhibitors such as X".
@@ -138,7 +144,7 @@ _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|an?|its|their)|['’]s)\s+$", re.I
 _CLASS_WORD = re.compile(r"\s*(\([\w-]+\)|[\w][\w/-]*)")
 # "Methotrexate - Pharmacologic category: antimetabolite; DMARD", "rivaroxaban (DOAC)".
 _CLASS_LABEL = re.compile(r"\s*[-–:]\s*(?:pharmacologic(?:al)? |therapeutic |drug )?(?:category|class)\s*:\s*", re.I)
-_CLASS_ABBR = re.compile(rf"\s*\((?P<abbr>{'|'.join(sorted(lexicon.CLASS_ABBREVIATIONS))})s?\)")
+_CLASS_ABBR = re.compile(rf"\s*\((?:an?\s+)?(?P<abbr>{'|'.join(sorted(lexicon.CLASS_ABBREVIATIONS))})s?\)")
 _CLASS_STOP = frozenset("used that which for taken sold given and with to in of by as is are was it can may "
                         "available approved indicated".split())
 # Sections of drug labels: a heading sets the relation of the lines below it.
@@ -183,7 +189,8 @@ _DRUG_BY_CONTEXT = re.compile(
     r"|\btreated with (?:oral |intravenous |topical |high-dose |low-dose )?(?P<t>[A-Za-z][A-Za-z0-9-]+)"
     r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are|must|should) (?:also |only |now |not )?(?:be )?(?:indicated|approved|"
     r"contraindicated|used in|given to|administered to)\b)"
-    rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}})(?=(?: \([^()]{{1,30}}\))?,? (?:is |was )?(?:an?|the) (?:[\w-]+ ){{0,4}}?"
+    rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}}|[A-Z]{{1,4}}-\d{{2,6}})(?=(?: \([^()]{{1,30}}\))?,? (?:is |was )?"
+    rf"(?:an?|the|its) (?:[\w()-]+ ){{0,5}}?"
     rf"(?:{_CLASS_HEAD_WORDS})s?"
     r"(?:\s*[,.;:)]|\s*$| (?:indicated|used|approved|that|which|with|for|and|or|in|is|was|given|taken)\b))"
     r"|\b(?:co-?administration|concomitant use|co-?prescription) of (?P<x>[A-Za-z][A-Za-z0-9-]{3,})"
@@ -214,6 +221,7 @@ _NO_EFFECT = re.compile(r"\b(?:did not differ|no (?:significant |statistically s
                         r"(?:significantly )?(?:increased|higher|different)|no (?:causal )?association)\b", re.I)
 # A drug started or advised for a condition named before it, and words that make it a cause instead.
 _STARTED_ON = re.compile(r"\b(?:started on|started|initiated on|initiated|commenced on|begun on|placed on|discharged on|"
+                         r"continued? on|continue|"
                          r"managed with|controlled with|(?:we )?(?:suggest|recommend)s?|"
                          r"is (?:suggested|recommended))\b", re.I)
 _AFTER = re.compile(r"\b(?:after|following|since|due to|secondary to|induced|caused|while|during|develop\w*|"
@@ -650,7 +658,8 @@ class PatternExtractor:
                 if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
                         lexicon.looks_like_condition_head(word) and group not in _STRONG_DRUG_CONTEXTS or \
                         any(a <= start < b for a, b in taken) or \
-                        (group in ("c", "w", "g", "h", "f", "v") and not _drug_shaped(m.group(group))) or \
+                        (group in ("c", "w", "g", "h", "f", "v") and not _drug_shaped(m.group(group))
+                         and not re.fullmatch(r"[A-Z]{1,4}-\d{2,6}", m.group(group))) or \
                         (group in ("r", "v") and re.search(r"(?:ing|tion|ness|ity|ment|ence|ance|ics)$", word)) or \
                         (group == "w" and re.match(rf"\s+(?:[\w-]+\s+)?(?:{_CLASS_HEAD_WORDS})s?\b", text[end:], re.I)):
                     continue
@@ -727,6 +736,7 @@ class PatternExtractor:
             found = _renamed(text, conditions, found, cue_objects)
             for c, (predicate, confidence) in found.items():
                 emit(d, predicate, _as(c, _OBJECT_TYPE[predicate]), confidence)
+        out += _shared_treatments(text, drugs, out)
         out += interactions
         out += _drug_class(text, s, drugs)
         out += _dosage(text, s, drugs, main, section)
@@ -1109,7 +1119,7 @@ def _cue_relation(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, f
     tail = text[d.end:d.end + 30]
     clause = re.split(r"[,;]", between)[-1]  # the clause that names the drug
     if len(between) <= 80 and _STARTED_ON.search(clause) and not _AFTER.search(clause) \
-            and not _NEGATION.search(clause):
+            and not _NEGATION.search(clause) and not re.match(r"[^.;]{0,40}?\bfor\b", _DOSE.sub(" ", text[d.end:s.end])):
         return vocab.TREATS, 0.7  # "Pt w/ CAP; started on ceftriaxone", "Y managed with X", "for Y, we suggest X"
     clause = max(text.rfind(p, s.start, c.start) for p in ",;:")
     if _NEGATION.search(text, max(clause + 1, s.start), c.start):
@@ -1272,6 +1282,7 @@ def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
         if subject is not None and between.strip() and (_LIST_GAP.fullmatch(between) or _AND_WITH.search(between)):
             out.append(Extraction(subject, vocab.INTERACTS_WITH, b, s.start, s.end, 0.7, NAME))
         elif (len(between) <= 60 and _INTERACTS.search(between) and _INTERACTION_CUE.search(sentence)
+              and (not re.fullmatch(r"\s*(?:,|and|or)\s*", between, re.I) or _PAIR_INTERACTS.match(text, b.end, s.end))
               or len(between) <= 100 and _LONG_CUE.search(between)) and not _COMPARATOR.search(between):
             subject = a
             out.append(Extraction(a, vocab.INTERACTS_WITH, b, s.start, s.end, 0.75, NAME))
@@ -1280,15 +1291,38 @@ def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
     return out + _sentence_interaction(text, s, drugs, out)
 
 
+_DRUG_AND = re.compile(r"\s*(?:\+|plus|and|or|,)\s*", re.I)
+
+
+def _shared_treatments(text: str, drugs: list[Mention], found: list[Extraction]) -> list[Extraction]:
+    """Drugs given together share what one of them is given for: 'started ceftriaxone 1 g IV q24h +
+    azithromycin 500 mg PO daily for CAP', 'SGLT2 inhibitors such as empagliflozin and dapagliflozin are
+    recommended for Y'."""
+    out: list[Extraction] = []
+    for a, b in zip(drugs, drugs[1:]):
+        if not _DRUG_AND.fullmatch(_DOSE.sub(" ", text[a.end:b.start])):
+            continue
+        have = {(e.subject.text, vocab.entity_key(str(getattr(e.object, "text", e.object)))) for e in found + out
+                if e.predicate == vocab.TREATS}
+        for x, y in ((a, b), (b, a)):
+            for e in found + out:
+                if e.predicate == vocab.TREATS and e.subject is x and (y.text, vocab.entity_key(e.object.text)) not in have:
+                    out.append(Extraction(y, vocab.TREATS, e.object, e.start, e.end, min(e.confidence, 0.7), NAME))
+    return out
+
+
 def _drug_class_any(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
     """Each drug's class: after 'is a', an apposition, a bracket or a 'category:' label (with further
     classes after ';'), before the drug, or an abbreviation in brackets ('rivaroxaban (DOAC)')."""
     out = [e for d in drugs for e in _classes_of(text, s, d)]
-    for a, b in zip(drugs, drugs[1:]):  # "Losartan and valsartan belong to the ARBs": both
-        if re.fullmatch(r"\s+(?:and|or)\s+", text[a.end:b.start]) and not any(e.subject is a for e in out) \
-                and a.text.lower().rstrip("s") not in lexicon.CLASS_HEADS:
-            out += [Extraction(a, vocab.DRUG_CLASS, e.object, s.start, s.end, e.confidence, NAME)
-                    for e in out if e.subject is b]
+    for a, b in zip(drugs, drugs[1:]):  # "Losartan and valsartan belong to the ARBs", "ARBs such as A and B": both
+        if not re.fullmatch(r"\s+(?:and|or)\s+", text[a.end:b.start]) or \
+                lexicon.CLASS_HEADS & {a.text.lower().rstrip("s"), b.text.lower().rstrip("s")}:
+            continue
+        for x, y in ((b, a), (a, b)):
+            if not any(e.subject is y for e in out):
+                out += [Extraction(y, vocab.DRUG_CLASS, e.object, s.start, s.end, e.confidence, NAME)
+                        for e in out if e.subject is x]
     return out
 
 
