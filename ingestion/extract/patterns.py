@@ -194,25 +194,27 @@ _DRUG_BY_CONTEXT = re.compile(
     rf"(?:{_CLASS_HEAD_WORDS})s?"
     r"(?:\s*[,.;:)]|\s*$| (?:indicated|used|approved|that|which|with|for|and|or|in|is|was|given|taken)\b))"
     r"|\b(?:co-?administration|concomitant use|co-?prescription) of (?P<x>[A-Za-z][A-Za-z0-9-]{3,})"
-    r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?"
-    r"|\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:been )?(?:reported|observed) with|"
+    r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?", re.I)
+# Contexts of labels, leaflets and trials (a separate pattern: one alternation of them all scans slowly).
+_DRUG_BY_LABEL = re.compile(
+    r"\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:been )?(?:reported|observed) with|"
     r"(?:ingredients|excipients) of|"
     r"hypersensitivity to|(?:do not|don't|stop|before|when|while|if you are) (?:take|taking|use|using|given)|"
     r"(?:you|patients) (?:take|taking|use|using|receiving|on|treated with)|(?:FDA|EMA|MHRA|agency|regulators?|Commission) "
     r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|approval (?:of|for)|(?:recommended |usual |starting )?dose of) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
     r"(?! (?:of|or|the|and)\b)"
-    r"|\b(?P<g>(?-i:[A-Z])[A-Za-z0-9]{3,}) (?=belongs to (?:a|the) (?:group|class|family) of (?:medicines|drugs)|"
-    r"(?:can|may) cause side effects|contains the active substance)"
+    r"|(?P<g>(?-i:[A-Z])[A-Za-z0-9]{3,}) (?=belongs to (?:a|the) (?:group|class|family) of (?:medicines|drugs)|"
+    r"(?:can|may) cause\b|contains the active substance)"
     r"|\bwhat (?P<h>(?-i:[A-Z])[A-Za-z0-9]{3,}) is (?:and what it is )?used for"
     r"|\b(?:patients|subjects|participants|those|adults|children) (?:who (?:were|are) )?(?:receiving|treated with|taking|"
     rf"given|randomi[sz]ed to) (?P<r>(?-i:[a-z])[a-z]{{4,}}(?:-[a-z]+)?)\b(?! (?:therapy|treatment|doses?|"
     rf"(?:[\w-]+ )?(?:{_CLASS_HEAD_WORDS})s?)\b)"
-    r"|\b(?P<v>(?-i:[A-Z])[a-z]{4,}) (?=(?:can|may) cause\b)"
-    rf"|\b(?:{_CLASS_HEAD_WORDS})s?,? \(?(?:such as|like|including|e\.g\.,?) (?P<k>[a-z][a-z-]{{4,}})\b"
+    r"|\b(?:such as|like|including|e\.g\.,?) (?P<k>[a-z][a-z-]{4,})\b"
     r"|(?:^|\n|\. )(?P<f>(?-i:[A-Z])[A-Za-z0-9]{3,}) \d+(?:\.\d+)? ?(?:mg|g|mcg|µg|mL|IU)(?:/\w+)? (?:[\w-]+ ){0,2}?"
     r"(?:tablets?|capsules?|injection|solution|suspension|infusion|cream|patch|powder)\b", re.I)
+_CLASS_BEFORE_EXAMPLE = re.compile(rf"\b(?:{_CLASS_HEAD_WORDS})s?,?\s*\(?\s*(?:such as|like|including|e\.g\.,?) $", re.I)
 # Contexts only a drug stands in, even one whose name ends like a condition ("the recommended dose of Prolia").
-_STRONG_DRUG_CONTEXTS = frozenset("wghfcskrv")
+_STRONG_DRUG_CONTEXTS = frozenset("wghfcskr")
 _NEGATION = re.compile(r"\b(?:no|not|without|never|neither|nor|denied|absence of|ruled out)\b", re.I)
 # An exception between a drug and a condition: "contraindicated in pregnancy, except in pregnant women with Y".
 _EXCEPT = re.compile(r"\b(?:except|unless|other than|apart from)\b", re.I)
@@ -651,16 +653,19 @@ class PatternExtractor:
         found += [m for m in self.gazetteer.find(text, s.start, s.end)
                   if not any(a < m.end and m.start < b for a, b in taken)]
         taken = [(m.start, m.end) for m in found]
-        for m in _DRUG_BY_CONTEXT.finditer(text, s.start, s.end):
-            for group in (g for g in ("d", "t", "s", "c", "x", "y", "w", "g", "h", "f", "k", "r", "v") if m.group(g)):
+        contexts = [*_DRUG_BY_CONTEXT.finditer(text, s.start, s.end), *_DRUG_BY_LABEL.finditer(text, s.start, s.end)]
+        for m in contexts:
+            for group in (g for g in m.re.groupindex if m.group(g)):
+                if group == "k" and not _CLASS_BEFORE_EXAMPLE.search(text, max(s.start, m.start() - 40), m.start("k")):
+                    continue  # "MAO inhibitors such as phenelzine": an example of a class
                 start, end = m.start(group), m.end(group)
                 word = m.group(group).lower()
                 if word in _STOP or word in _NOT_DRUGS or word.rstrip("s") in lexicon.CLASS_HEADS or \
                         lexicon.looks_like_condition_head(word) and group not in _STRONG_DRUG_CONTEXTS or \
                         any(a <= start < b for a, b in taken) or \
-                        (group in ("c", "w", "g", "h", "f", "v") and not _drug_shaped(m.group(group))
+                        (group in ("c", "w", "g", "h", "f") and not _drug_shaped(m.group(group))
                          and not re.fullmatch(r"[A-Z]{1,4}-\d{2,6}", m.group(group))) or \
-                        (group in ("r", "v") and re.search(r"(?:ing|tion|ness|ity|ment|ence|ance|ics)$", word)) or \
+                        (group in ("r", "g") and re.search(r"(?:ing|tion|ness|ity|ment|ence|ance|ics)$", word)) or \
                         (group == "w" and re.match(rf"\s+(?:[\w-]+\s+)?(?:{_CLASS_HEAD_WORDS})s?\b", text[end:], re.I)):
                     continue
                 found.append(Mention(text[start:end], start, end, vocab.DRUG))
@@ -1652,6 +1657,7 @@ _DIVESTED = re.compile(r"\b(?:sold(?! (?:more than |over |about |some |nearly |a
 # Platforms", "Alphabet's Waymo unit".
 _OWNED_BY_SLOT = re.compile(rf"(?P<sub>{_NAME}),?[ ]+(?:which[ ]+|that[ ]+)?(?:is|was|has been)[ ]+(?:(?:wholly|majority|"
                             rf"fully)[- ])?owned[ ]+by[ ]+(?P<owner>{_NAME})")
+_OWNERSHIP_KEY = re.compile(r"owned[ ]+by|['’]s[ ]+[^.;]{1,60}?(?:unit|division|subsidiary|arm)\b", re.I)
 _UNIT_OF = re.compile(rf"(?P<owner>{_NAME})['’]s[ ]+(?P<sub>{_NAME})[ ]+(?:unit|division|subsidiary|arm)\b")
 
 
@@ -1680,7 +1686,9 @@ def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | 
             if owner is not None and listed.start("list") <= c.start < listed.end("list"):
                 out.append(Extraction(owner, vocab.HAS_SUBSIDIARY, c, s.start, s.end, 0.8, NAME))
     done = {vocab.entity_key(e.object.text) for e in out}
-    for m in (*_OWNED_BY_SLOT.finditer(text, s.start, s.end), *_UNIT_OF.finditer(text, s.start, s.end)):
+    slots = [*_OWNED_BY_SLOT.finditer(text, s.start, s.end), *_UNIT_OF.finditer(text, s.start, s.end)] \
+        if _OWNERSHIP_KEY.search(text, s.start, s.end) else []  # a quick test before the slow patterns
+    for m in slots:
         owner, sub = (_company_name(m.group(g)) for g in ("owner", "sub"))
         if owner and sub and vocab.entity_key(sub) not in done:
             o, b = text.index(owner, m.start("owner")), text.index(sub, m.start("sub"))
