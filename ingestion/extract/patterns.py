@@ -40,7 +40,7 @@ _CAUSE_FWD = re.compile(
     re.I)
 _CAUSE_BWD = re.compile(
     r"\b(?:induced by|caused by|due to|secondary to|associated with|attributed to|related to|after|following|"
-    r"(?:received|reported) (?:for|with)|"
+    r"(?:received|reported) (?:for|with)|since (?:starting|beginning|initiating|taking|commencing)|"
     r"during|from|with|side effects? of|adverse (?:effects?|events?|reactions?) of|toxicity of|"
     r"(?:(?:a |an )?(?:known|recogni[sz]ed|common|rare|serious|typical) )?(?:effects?|complications?|risks?) of|"
     r"complication of|on|(?:patients|people|users|those|subjects|individuals) (?:taking|receiving|given|using|"
@@ -91,13 +91,16 @@ _INTERACTION_CUE = re.compile(r"\b(?:interact\w*|combin\w*|co-?administ\w*|toget
                               r"increases?|decreases?|reduc\w+|inhibit(?!ors?\b)\w*|avoid\w*|should not be taken with|co-?prescri\w+|push\w* up)\b", re.I)
 # Cues that may stand further from their second drug: "X's anticoagulant effect is potentiated by many
 # drugs, notably Y", "X is contraindicated in patients taking organic nitrates such as Y".
-_LONG_CUE = re.compile(r"\b(?:(?:is|are) (?:potentiated|increased|decreased|reduced|inhibited|affected|enhanced|"
+_LONG_CUE = re.compile(r"\b(?:(?:is|are|can be|may be) (?:potentiated|increased|decreased|reduced|inhibited|affected|enhanced|"
                        r"antagoni[sz]ed) by|contra-?indicated (?:in|for|with) (?:patients |people |those )?"
                        r"(?:taking|receiving|using|on|treated with))\b", re.I)
 # What makes "X and Y" an interacting pair: "X and Y interact", "... should not be taken together".
 _PAIR_INTERACTS = re.compile(r"[^.;]{0,40}?\b(?:interact\w*|together|combined|co-?administ\w*|concomitant\w*|"
-                             r"(?:push|pushes|raise|raises|increase|increases|reduce|reduces|lower|lowers) (?:the )?"
-                             r"(?:levels?|concentrations?|exposure|effect))", re.I)
+                             r"(?:push|rais|increas|reduc|lower|decreas)\w* (?:the |its |their )?(?:[\w-]+ )?"
+                             r"(?:levels?|concentrations?|exposure|effects?|absorption|clearance))", re.I)
+# "Concomitant use of clopidogrel and omeprazole reduced ...": the pair named together.
+_CONCOMITANT = re.compile(r"\b(?:concomitant use|co-?administration|coadministration|combined use|co-?prescription) of "
+                          r"(?:the )?(?P<a>[\w-]+) (?:and|with) (?P<b>[\w-]+)", re.I)
 _AND_WITH = re.compile(r"\b(?:and|or)\s+(?:also\s+)?with\s*$", re.I)  # "interacts with X, ..., and with Y"
 # Between items of a list: "nausea (20%), vomiting", "X or to patients with Y".
 _LIST_GAP = re.compile(r"\s*(?:\([^()]{0,20}\)\s*)?(?:[,;]\s*)?(?:(?:and|or|and/or|as well as)\s+)?", re.I)
@@ -119,7 +122,7 @@ _DOSE = re.compile(
 _DOSE_CUE = re.compile(r"\b(?:dose|dosage|dosing|take|taken|given|administered|start(?:ed|ing)?|initiat\w+|"
                        r"recommended|usual|maximum|titrat\w+)\b", re.I)
 # "adverse effect of X is Y", "adverse reactions in patients treated with X were Y"
-_EFFECT_OF_BEFORE = re.compile(r"\b(?:side|adverse) (?:effects?|events?|reactions?)\b(?:[^.;]{0,60}?\b)?"
+_EFFECT_OF_BEFORE = re.compile(r"\b(?:side|adverse|undesirable) (?:effects?|events?|reactions?)\b(?:[^.;]{0,60}?\b)?"
                                r"(?:of|with|from|taking|receiving|given|treated with|on)\s+$", re.I)
 # What follows "the side effects of X": "were|include|:" and a list of effects, lay words too
 # ("decreased libido and erectile dysfunction").
@@ -197,8 +200,9 @@ _DRUG_BY_CONTEXT = re.compile(
     r"(?: (?:with|and) (?P<y>[A-Za-z][A-Za-z0-9-]{3,}))?", re.I)
 # Contexts of labels, leaflets and trials (a separate pattern: one alternation of them all scans slowly).
 _DRUG_BY_LABEL = re.compile(
-    r"\b(?:(?:reactions?|effects?|events?) (?:reported |observed |seen )?with|(?:been )?(?:reported|observed) with|"
-    r"(?:ingredients|excipients) of|"
+    r"\b(?:(?:reactions?|effects?|events?)(?: \([^()]{1,20}\))? (?:reported |observed |seen )?(?:with|of)|"
+    r"(?:been )?(?:reported|observed) with|"
+    r"(?:ingredients|excipients) of|other medicines and|"
     r"hypersensitivity to|(?:do not|don't|stop|before|when|while|if you are) (?:take|taking|use|using|given)|"
     r"(?:you|patients) (?:take|taking|use|using|receiving|on|treated with)|(?:FDA|EMA|MHRA|agency|regulators?|Commission) "
     r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|approval (?:of|for)|(?:recommended |usual |starting )?dose of) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
@@ -277,7 +281,8 @@ relieve relieves lower lowers reduce reduces induce induces suffer suffers suffe
 experienced reported called include includes including indicated approved against risk effect effects side
 adverse event events reaction reactions history signs symptoms onset episode episodes such like
 """.split())
-_NOT_DRUGS = frozenset("""strong moderate weak potent other any certain some placebo either both vehicle drug drugs medication medications combination chemotherapy radiation radiotherapy
+_NOT_DRUGS = frozenset("""strong moderate weak potent other any certain some placebo either both vehicle immune they
+these those this it drug drugs medication medications combination chemotherapy radiation radiotherapy
 steroid steroids antibiotic antibiotics immunosuppressive long-term short-term prolonged previous prior
 concomitant initial subsequent standard maintenance adjuvant surgical hormone hormonal replacement oxygen
 surgery intervention vaccination dialysis transplantation transplant exercise diet screening monitoring
@@ -450,9 +455,11 @@ _OWNED_BY = re.compile(r"\b(?:subsidiary of|(?:is|was|are)\s+(?:\w+\s+)?(?:contr
                        r"wholly[- ]owned)\s+by)\b", re.I)
 _LEAD_WORDS = frozenset("The In On At For By And Of With Shares Its Their Our This That A An As After Since When While "
                         "Subsidiary Subsidiaries Exhibit Schedule "
-                        "Both Unlike Headquartered Based Chief Former Ex Outgoing Interim Acting".split())
+                        "Both Unlike Headquartered Based Chief Former Ex Outgoing Interim Acting Under Led According "
+                        "Meanwhile Separately".split())
 _NOT_COMPANY = frozenset("it he she they we patients doctors users treatment sales revenue results management "
-                         "investors analysts company group the ceo cfo chief total net operator".split())
+                         "investors analysts company group the ceo cfo chief total net operator board of directors "
+                         "committee trustees".split())
 # A code after "symbol" is a ticker, not a company: "under the symbol QLF, is based in".
 _TICKER_BEFORE = re.compile(r"\b(?i:symbols?|tickers?|code)[ ]+[\"“']?$")
 # A role right before a name makes it a person: "finance chief Kevan Parekh said".
@@ -475,7 +482,8 @@ _PERSON_ROLE = [re.compile(p) for p in (
     rf"(?:\s+(?:at|of)\s+(?:its\s+(?:[a-z][\w-]*\s+){{0,2}})?(?P<o2>{_NAME}))?",
     rf"(?P<p>{_PN})(?:,[^,]{{1,80}},)?\s+(?:has\s+)?(?:joined|joins|will join)\s+(?P<o>{_NAME})\s+as\s+(?:its\s+|the\s+)?"
     rf"(?:new\s+)?(?P<role>{_ROLE})",
-    rf"(?:appointed|named|hired|promoted|elected)\s+(?P<p>{_PN})(?:,[^,.]{{1,60}},)?,?\s+(?:as\s+)?"
+    rf"(?:appointed|named|hired|promoted|elected)\s+(?P<p>{_PN})(?:,\s*(?:M\.D\.|Ph\.D\.|Jr\.|Sr\.|MBA|CPA))*"
+    rf"(?:,[^,.]{{1,60}},)?,?\s+(?:as\s+)?"
     rf"(?:its\s+|the\s+|our\s+|the company['’]s\s+)?(?:new\s+)?(?P<role>{_ROLE})",
     rf"(?P<p>{_PN})\s+(?:succeeded|succeeds|replaced|replaces|will succeed|will replace)\s+{_PN}\s+as\s+"
     rf"(?:(?:its|the|our)\s+)?(?P<role>{_ROLE})(?:\s+(?:of|at)\s+(?P<o>{_NAME}))?",
@@ -727,6 +735,10 @@ class PatternExtractor:
             out.append(Extraction(subject, predicate, obj, s.start, s.end, confidence, NAME))
 
         interactions = _interactions(text, s, drugs)
+        if section == "inter" and main is not None:  # "Warfarin — Drug interactions: A, B and C increase the INR"
+            key = vocab.entity_key(main.text)
+            interactions = [e for e in interactions if key in (vocab.entity_key(e.subject.text),
+                                                               vocab.entity_key(getattr(e.object, "text", str(e.object))))]
         for d in drugs:
             found = {}
             for c in conditions:
@@ -758,7 +770,8 @@ class PatternExtractor:
         if company is None:
             return []
         out = self._metrics(text, s, mentions, company, previous)
-        executives = _executives(text, s, companies, company) + _pronoun_executive(text, s, previous, company)
+        executives = _executives(text, s, companies, company) + \
+            _pronoun_executive(text, s, previous, company, {c.text for c in mentions if c.type == vocab.COMPANY})
         held = {(e.predicate, vocab.entity_key(e.object.text)) for e in executives}
         executives += [e for e in _role_slots(text, s, companies, main or company)
                        if (e.predicate, vocab.entity_key(e.object.text)) not in held
@@ -1093,7 +1106,9 @@ def _cue_relation(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, f
         between = text[d.end:c.start]
         before = text[max(s.start, d.start - 100):d.start]
         contra = _CONTRA.search(between) if len(between) <= 80 else None
-        if _EFFECT_OF_BEFORE.search(before) and re.fullmatch(r"\s*(?:is|are|was|were|include|included|includes|:)\s*", between, re.I):
+        if _EFFECT_OF_BEFORE.search(before) and re.fullmatch(r"\s*(?:is|are|was|were|include|included|includes|:)\s*"
+                                                             r"(?:(?:very )?(?:common|uncommon|rare)\s*(?:\([^()]{0,30}\))?\s*)?",
+                                                             between, re.I):
             return vocab.CAUSES_ADVERSE_EVENT, 0.85
         if _INDUCED.match(between) and len(between) < 40:
             return vocab.CAUSES_ADVERSE_EVENT, 0.9
@@ -1293,7 +1308,12 @@ def _interactions(text: str, s: Span, drugs: list[Mention]) -> list[Extraction]:
             out.append(Extraction(a, vocab.INTERACTS_WITH, b, s.start, s.end, 0.75, NAME))
         else:
             subject = None
-    return out + _sentence_interaction(text, s, drugs, out)
+    out += [Extraction(a, vocab.INTERACTS_WITH, b, s.start, s.end, 0.75, NAME)
+            for m in _CONCOMITANT.finditer(text, s.start, s.end)
+            for a in drugs if a.start == m.start("a") for b in drugs if b.start == m.start("b")]
+    out += _sentence_interaction(text, s, drugs, out)
+    return [e for e in out if e.predicate != vocab.INTERACTS_WITH
+            or vocab.entity_key(e.subject.text) != vocab.entity_key(getattr(e.object, "text", str(e.object)))]
 
 
 _DRUG_AND = re.compile(r"\s*(?:\+|plus|and|or|,)\s*", re.I)
@@ -1541,11 +1561,15 @@ _PRONOUN_ROLE = re.compile(rf"\s*(?:He|She)\s+(?:has\s+)?(?:served|serves|was ap
                            rf"(?:the\s+|our\s+|its\s+|(?i:the company)['’]s\s+)?(?:new\s+)?(?P<role>{_ROLE})")
 
 
-def _pronoun_executive(text: str, s: Span, previous: Span | None, company: Mention) -> list[Extraction]:
+def _pronoun_executive(text: str, s: Span, previous: Span | None, company: Mention,
+                       names: set[str]) -> list[Extraction]:
     """'X joined Y in 2018. He has served as the Company's Chief Financial Officer since 2022': the
     role is held by the person the sentence before named first."""
     m = _PRONOUN_ROLE.match(text, s.start, s.end)
-    person = _PERSON.search(text, previous.start, previous.end) if m and previous is not None else None
+    people = [p for p in _PERSON.finditer(text, previous.start, previous.end)
+              if not _not_a_person(p.group().strip(), names)
+              and vocab.entity_key(p.group()) != vocab.entity_key(company.text)] if m and previous is not None else []
+    person = people[0] if people else None
     if person is None or re.match(r"(?i:interim|acting)\b", m.group("role")):
         return []
     predicate = vocab.CFO if re.search(r"financ|cfo|finanz", m.group("role"), re.I) else vocab.CEO
