@@ -204,7 +204,8 @@ doac noac dmard ppi arb maoi tca lmwh oxazolidinone antibacterial antimicrobial 
 """.split())
 
 #: Class abbreviations written in brackets after a drug: "rivaroxaban (DOAC)".
-CLASS_ABBREVIATIONS = frozenset("DOAC NOAC NSAID SSRI SNRI PPI ARB DMARD MAOI TCA LMWH ACEi SGLT2i DPP-4i".split())
+CLASS_ABBREVIATIONS = frozenset("DOAC NOAC NSAID SSRI SNRI PPI ARB DMARD MAOI TCA LMWH ACEi SGLT2i DPP-4i CCB ARNI "
+                                "ICS LABA LAMA".split())
 
 #: Generic nouns after a class name, dropped from it ("an anticoagulant medicine" -> "anticoagulant").
 CLASS_GENERIC = frozenset("medicine medicines medication medications drug drugs agent agents".split())

@@ -136,12 +136,13 @@ _ALIAS = re.compile(r"^[\s,]*(?:(?:is\s+)?(?:also\s+)?(?:called|known as|sold as
 _CLASS = re.compile(r"(?:\s*\([^()]{1,30}\))?(?:\s+(?:is|was)\s+(?:also\s+)?(?:(?:orally|widely|commonly) [\w-]+\s+)?|,\s+(?:one of\s+)?|"
                     r"\s*[—–]\s*|\s+-\s+|,\s+(?=both\s)|"
                     r"\s+(?:belongs? to|is (?:a )?(?:member|part) of|"
-                    r"is classified as|is one of|acts as)\s+|,\s*which (?:acts|works) as\s+)(?:(?:an?|the)\s+|(?<=, )both\s+)"
+                    r"is classified as|is one of|acts as)\s+|,\s*which (?:acts|works) as\s+|\s+(?:and|or) other\s+)"
+                    r"(?:(?:an?|the)\s+|(?<=, )both\s+|(?<=other ))"
                     r"(?:(?:first|only|new|newer|latest|older)\s+)?(?:(?:type|kind|form) of\s+)?"
-                    r"(?:(?:[\w-]+\s+)?(?:class|group|family) of (?:drugs|medicines|medications|agents) "
-                    r"(?:called|known as)\s+)?", re.I)
+                    r"(?:(?:[\w-]+\s+)?(?:class|group|family) of\s+(?:(?:[\w-]+\s+)?(?:drugs|medicines|medications|agents) "
+                    r"(?:called|known as)\s+)?)?['‘\"“]?", re.I)
 # A class named before its drug: "the TNF-alpha inhibitor adalimumab", "SGLT2 inhibitors such as X".
-_CLASS_LINK = re.compile(r"(?:,\s*)?(?:such as|like|including|e\.g\.,?)\s+$|,\s*$|\(\s*(?:e\.g\.,?|eg,?|such as|"
+_CLASS_LINK = re.compile(r"(?:,\s*)?(?:such as|like|including|includes?|e\.g\.,?)\s+$|,\s*$|\(\s*(?:e\.g\.,?|eg,?|such as|"
                          r"including)\s*$", re.I)
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|an?|its|their)|['’]s)\s+$", re.I)
 _CLASS_WORD = re.compile(r"\s*(\([\w-]+\)|[\w][\w/-]*)")
@@ -193,7 +194,7 @@ _DRUG_BY_CONTEXT = re.compile(
     r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are|must|should) (?:also |only |now |not )?(?:be )?(?:indicated|approved|"
     r"contraindicated|used in|given to|administered to)\b)"
     rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}}|[A-Z]{{1,4}}-\d{{2,6}})(?=(?: \([^()]{{1,30}}\))?,? (?:is |was )?"
-    rf"(?:an?|the|its) (?:[\w()-]+ ){{0,5}}?"
+    rf"(?:belongs? to )?(?:an?|the|its) (?:[\w()-]+ ){{0,5}}?"
     rf"(?:{_CLASS_HEAD_WORDS})s?"
     r"(?:\s*[,.;:)]|\s*$| (?:indicated|used|approved|that|which|with|for|and|or|in|is|was|given|taken)\b))"
     r"|\b(?:co-?administration|concomitant use|co-?prescription) of (?P<x>[A-Za-z][A-Za-z0-9-]{3,})"
@@ -321,7 +322,7 @@ _PERIOD = re.compile(
     r"(?P<qy>(?:19|20)\d{2})"
     r"|(?:fiscal(?:\s+year)?|FY|financial\s+year|full[- ]year)\s?'?(?P<fy>(?:19|20)?\d{2})\b"
     r"|(?P<fy2>(?:19|20)\d{2})\s+(?:financial|fiscal)\s+year\b"
-    rf"|(?:year|twelve months|12 months|period) (?:ended|ending|to)\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+"
+    rf"|(?:year|twelve months|12 months|period) (?:ended|ending|to)\s+(?:{_MONTH}(?:\s+\d{{1,2}},?)?|\d{{1,2}}\s+{_MONTH},?)\s+"
     r"(?P<ye>(?:19|20)\d{2})"
     rf"|\b(?:at|as of|as at|on)\s+(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH},?)\s+(?P<ye2>(?:19|20)\d{{2}})"
     r"|\b(?:in|for|during|of)\s+(?P<y>(?:19|20)\d{2})\b"
@@ -431,7 +432,7 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
 _MID_NAME = re.compile(rf"[{_UP}][\w.&-]*(?<!-based)(?<!-headquartered)[ ]+$")
 _LISTED = rf"{_NAME}(?:[ ]+\([^()]{{1,30}}\))?"
 _SUBSIDIARY_LIST = re.compile(
-    rf"(?i:subsidiaries)(?:[ ]+of[ ]+(?P<owner>[^:]{{1,60}}?))?(?:[ ]+(?:include|includes|are|such as|including)[ ]+|:[ ]*)"
+    rf"(?i:subsidiaries)(?:[ ]+of[ ]+(?P<owner>[^:]{{1,60}}?))?(?:,?[ ]+(?:include|includes|are|such as|including)[ ]+|:[ ]*)"
     rf"(?P<list>{_LISTED}(?:[,;][ ]+{_LISTED})*(?:,?[ ]+and[ ]+{_LISTED})?)")
 # Ownership stated by a cue before the owned names: "the owner of A, B and C", "took full control of B",
 # "closed its purchase of B", "holds a 70% stake in B".
@@ -447,7 +448,8 @@ _NOT_DONE = re.compile(r"\b(?:plans?|planned|agreed|proposed|potential|talks|bid
 _PART_OF = re.compile(rf",?\s+(?:(?:a|an)\s+(?P<owner>{_NAME})\s+(?:group\s+)?(?:company|business|brand)|"
                       rf"(?:which is\s+|now\s+)?part of(?: the)?\s+(?P<owner2>{_NAME})(?:\s+group)?)\b")
 # "B, a subsidiary." / "its wholly owned unit B" / "formed a new subsidiary, B": B belongs to the other company.
-_SUBSIDIARY_AFTER = re.compile(r"^,?\s+(?:a|an|its|our)\s+(?:(?:wholly|majority)[- ]owned\s+)?(?:subsidiary|unit|division)"
+_SUBSIDIARY_AFTER = re.compile(r"^,?\s+(?:a|an|its|our)\s+(?:[\w-]+\s+){0,3}?(?:(?:wholly|majority)[- ]owned\s+)?"
+                               r"(?:subsidiary|unit|division)"
                                r"(?!\s+of)\b", re.I)
 _SUBSIDIARY_BEFORE = re.compile(r"\b(?:its|our|their|a|the)\s+(?:new\s+)?(?:(?:wholly|majority)[- ]owned\s+)?"
                                 r"(?:[a-z][\w-]+\s+)?(?:subsidiary|unit|division)(?:,|\s+called|\s+named)?\s+$", re.I)
@@ -795,6 +797,8 @@ class PatternExtractor:
             return []
         out: list[Extraction] = []
         for metric in (m for m in mentions if m.type == vocab.METRIC):
+            if _GUIDED.search(text, max(s.start, metric.start - 40), metric.start):
+                continue  # "guided to revenue of $2.8 billion for 2025"
             label = self._metric_of.get(metric.text.lower(), metric.text.lower())
             amount = _amount_after(text, metric.end, s.end, ratio="margin" in metric.text.lower(),
                                    per_share_metric=bool(re.search(r"share|\beps\b", label)))
@@ -1341,7 +1345,7 @@ def _drug_class_any(text: str, s: Span, drugs: list[Mention]) -> list[Extraction
     classes after ';'), before the drug, or an abbreviation in brackets ('rivaroxaban (DOAC)')."""
     out = [e for d in drugs for e in _classes_of(text, s, d)]
     for a, b in zip(drugs, drugs[1:]):  # "Losartan and valsartan belong to the ARBs", "ARBs such as A and B": both
-        if not re.fullmatch(r"\s+(?:and|or)\s+", text[a.end:b.start]) or \
+        if not re.fullmatch(r"\s*(?:,|,?\s+and|,?\s+or)\s+", text[a.end:b.start]) or \
                 lexicon.CLASS_HEADS & {a.text.lower().rstrip("s"), b.text.lower().rstrip("s")}:
             continue
         for x, y in ((b, a), (a, b)):
@@ -1681,8 +1685,11 @@ _DIVESTED = re.compile(r"\b(?:sold(?! (?:more than |over |about |some |nearly |a
 # Platforms", "Alphabet's Waymo unit".
 _OWNED_BY_SLOT = re.compile(rf"(?P<sub>{_NAME}),?[ ]+(?:which[ ]+|that[ ]+)?(?:is|was|has been)[ ]+(?:(?:wholly|majority|"
                             rf"fully)[- ])?owned[ ]+by[ ]+(?P<owner>{_NAME})")
-_OWNERSHIP_KEY = re.compile(r"owned[ ]+by|['’]s[ ]+[^.;]{1,60}?(?:unit|division|subsidiary|arm)\b", re.I)
-_UNIT_OF = re.compile(rf"(?P<owner>{_NAME})['’]s[ ]+(?P<sub>{_NAME})[ ]+(?:unit|division|subsidiary|arm)\b")
+_OWNERSHIP_KEY = re.compile(r"owned[ ]+by|['’]s?[ ]+[^.;]{1,60}?(?:unit|division|subsidiary|arm)\b", re.I)
+_UNIT_OF = re.compile(rf"(?P<owner>{_NAME})['’]s?[ ]+(?:(?:[\w-]+[ ]+){{0,2}}(?:unit|division|subsidiary|arm),?[ ]+"
+                      rf"(?P<sub2>{_NAME})|(?P<sub>{_NAME})[ ]+(?:unit|division|subsidiary|arm)\b)"
+                      rf"|(?P<sub3>{_NAME}),[ ]+(?P<owner3>{_NAME})['’]s?[ ]+(?:[a-z][\w-]+[ ]+){{0,2}}"
+                      rf"(?:unit|division|subsidiary|arm)\b")
 
 
 def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | None) -> list[Extraction]:
@@ -1713,9 +1720,11 @@ def _subsidiaries(text: str, s: Span, companies: list[Mention], main: Mention | 
     slots = [*_OWNED_BY_SLOT.finditer(text, s.start, s.end), *_UNIT_OF.finditer(text, s.start, s.end)] \
         if _OWNERSHIP_KEY.search(text, s.start, s.end) else []  # a quick test before the slow patterns
     for m in slots:
-        owner, sub = (_company_name(m.group(g)) for g in ("owner", "sub"))
+        og = "owner3" if m.re is _UNIT_OF and m.group("owner3") else "owner"
+        sg = next(g for g in ("sub", "sub2", "sub3") if g in m.re.groupindex and m.group(g))
+        owner, sub = _company_name(m.group(og)), _company_name(m.group(sg))
         if owner and sub and vocab.entity_key(sub) not in done:
-            o, b = text.index(owner, m.start("owner")), text.index(sub, m.start("sub"))
+            o, b = text.index(owner, m.start(og)), text.index(sub, m.start(sg))
             out.append(Extraction(Mention(owner, o, o + len(owner), vocab.COMPANY), vocab.HAS_SUBSIDIARY,
                                   Mention(sub, b, b + len(sub), vocab.COMPANY), s.start, s.end, 0.8, NAME))
     return [e for e in out if not _divested(text, s, e.object)]
@@ -1860,11 +1869,12 @@ def _dedupe(mentions: Iterable[Mention]) -> list[Mention]:
 
 
 # A figure that is no report: "Analysts expect revenue to reach ...", "guidance", "is forecast to".
+_GUIDED = re.compile(r"\b(?:guid\w*|forecast\w*|expect\w*|project\w*|outlook|target\w*)\b[^.;,]{0,20}$", re.I)
 _FORECAST = re.compile(r"\b(?:expect(?:s|ed|ing)?|forecasts?|forecast(?:ed|ing)|projects?|projected|projections?|"
                        r"estimates?|estimated|guidance|outlook|targets?|anticipat\w+|predict\w*|consensus|"
                        r"(?:is|are) likely to|to reach)\b", re.I)
 # Between a metric and an amount that is not its value: "... operating income discussed above, compared to $1.3 bn".
-_NOT_ITS_AMOUNT = re.compile(r"\b(?:compared|versus|vs\.?|up from|down from|"
+_NOT_ITS_AMOUNT = re.compile(r"\b(?:compared|versus|vs\.?|up from|down from|authori[sz]ed|repurchase|buyback|"
                              r"from(?! (?:continuing )?operations| contracts with customers))\b", re.I)
 # A prior-period figure after the value: "up from $6,292 million a year earlier", "compared to $1.3 billion in
 # the prior year".
