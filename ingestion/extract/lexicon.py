@@ -137,7 +137,7 @@ DRUG_SYNONYMS = {
 CONDITION_SUFFIXES = ("itis", "osis", "emia", "aemia", "pathy", "algia", "penia", "oma", "iasis", "plegia",
                       "rrhea", "rrhoea", "uria", "ia", "ysis", "cytosis", "edema", "oedema", "esis", "ism")
 CONDITION_HEADS = frozenset("""
-syndrome failure toxicity reaction reactions rash necrosis injury insufficiency disease disorder upset
+syndrome failure toxicity reaction reactions rash necrosis injury insufficiency disease disorder upset problems
 infection hemorrhage haemorrhage bleeding arrest fibrillation tachycardia bradycardia hypotension
 hypertension seizure seizures convulsions fever pain vomiting nausea diarrhea diarrhoea dizziness
 headache fatigue erythema urticaria angioedema anaphylaxis eruption ulcer ulceration dermatitis

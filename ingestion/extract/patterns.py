@@ -62,7 +62,7 @@ _TREATS_GAP = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:,[^,;]{1,60},\s*)?(?:(?:
                          r"(?:the (?:treatment|relief|management|prevention) of )?(?:patients with )?"
                          r"(?:(?:new-onset|newly[- ]diagnosed|new|recurrent|refractory|confirmed)\s+)?", re.I)
 _CONTRA = re.compile(
-    r"\b(?:contra-?indicated (?:in|for|during)|(?:should|must|may) not be (?:used|taken|given|administered|prescribed)"
+    r"\b(?:contra-?indicated (?:in|for|during|given)|(?:should|must|may) not be (?:used|taken|given|administered|prescribed)"
     r" (?:in|by|to|during|for)|(?:is|are) not (?:recommended|to be used) (?:in|for|during)|avoid(?:ed)? in|"
     r"(?:must|should)(?: \w+)? never be (?:used|taken|given|started|prescribed) (?:in|by|to|for)|"
     r"(?:must|should) be withheld (?:from|in))\b", re.I)
@@ -1096,6 +1096,9 @@ def _drug_condition(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef,
     relation = _cue_relation(text, s, d, c)
     if relation and relation[0] == vocab.TREATS and _AIM.search(text, s.start, min(d.start, c.start)):
         return None
+    if relation and relation[0] == vocab.CONTRAINDICATED_IN and \
+            re.search(r"\b(?:risk|danger) of\s+(?:[\w-]+\s+){0,2}$", text[max(s.start, c.start - 40):c.start], re.I):
+        return vocab.CAUSES_ADVERSE_EVENT, 0.75  # "contraindicated in pregnancy because of its high risk of birth defects"
     if relation and relation[0] == vocab.CAUSES_ADVERSE_EVENT and _NO_EFFECT.search(text, s.start, s.end):
         return None
     return relation
@@ -1141,6 +1144,9 @@ def _cue_relation(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, f
         return None
     between = text[c.end:d.start]
     tail = text[d.end:d.end + 30]
+    if len(between) <= 80 and re.match(r"\s+(?:is|are|was|were)\s+(?:therefore\s+)?contra-?indicated\b", tail, re.I) \
+            and not _NEGATION.search(between):
+        return vocab.CONTRAINDICATED_IN, 0.75  # "In severe hepatic impairment, the use of X is contraindicated"
     clause = re.split(r"[,;]", between)[-1]  # the clause that names the drug
     if len(between) <= 80 and _STARTED_ON.search(clause) and not _AFTER.search(clause) \
             and not _NEGATION.search(clause) and not re.match(r"[^.;]{0,40}?\bfor\b", _DOSE.sub(" ", text[d.end:s.end])):
