@@ -283,7 +283,8 @@ experienced reported called include includes including indicated approved agains
 adverse event events reaction reactions history signs symptoms onset episode episodes such like
 """.split())
 _NOT_DRUGS = frozenset("""strong moderate weak potent other any certain some placebo either both vehicle immune they
-these those this it drug drugs medication medications combination chemotherapy radiation radiotherapy
+these those this it effective alternative preferred optimal appropriate recommended available current
+conventional usual tablet tablets capsule capsules injections solution suspension cream patch patches drug drugs medication medications combination chemotherapy radiation radiotherapy
 steroid steroids antibiotic antibiotics immunosuppressive long-term short-term prolonged previous prior
 concomitant initial subsequent standard maintenance adjuvant surgical hormone hormonal replacement oxygen
 surgery intervention vaccination dialysis transplantation transplant exercise diet screening monitoring
