@@ -135,9 +135,10 @@ DRUG_SYNONYMS = {
 
 #: Word endings and head nouns typical of conditions and adverse effects.
 CONDITION_SUFFIXES = ("itis", "osis", "emia", "aemia", "pathy", "algia", "penia", "oma", "iasis", "plegia",
-                      "rrhea", "rrhoea", "uria", "ia", "ysis", "cytosis", "edema", "oedema", "esis", "ism")
+                      "rrhea", "rrhoea", "uria", "ia", "ysis", "cytosis", "edema", "oedema", "esis", "ism", "toxicity")
 CONDITION_HEADS = frozenset("""
 syndrome failure toxicity reaction reactions rash necrosis injury insufficiency disease disorder upset problems
+harm bleed
 infection hemorrhage haemorrhage bleeding arrest fibrillation tachycardia bradycardia hypotension
 hypertension seizure seizures convulsions fever pain vomiting nausea diarrhea diarrhoea dizziness
 headache fatigue erythema urticaria angioedema anaphylaxis eruption ulcer ulceration dermatitis
@@ -242,7 +243,7 @@ CURRENCY_CODES = ("USD", "EUR", "GBP", "JPY", "DKK", "SEK", "NOK", "CHF", "CAD",
                   "KRW", "HKD", "SGD", "BRL", "MXN", "ZAR", "NZD", "PLN", "ISK")
 
 #: Stock exchanges written before a ticker ("(NYSE: NVO)").
-EXCHANGES = ("NYSE American", "NYSE", "NASDAQ", "Nasdaq", "LSE", "LON", "OSE", "TSE", "TYO", "TSX", "ASX", "SIX",
+EXCHANGES = ("NYSE American", "NYSE", "NASDAQ", "Nasdaq", "Xetra", "LSE", "LON", "OSE", "TSE", "TYO", "TSX", "ASX", "SIX",
              "SWX", "XETRA", "ETR", "FWB", "FRA", "Euronext", "EPA", "AMS", "CPH", "STO", "HEL", "OMX", "HKEX",
              "HKG", "NSE", "BSE", "KRX", "SGX", "BIT", "BME", "OTC", "AMEX", "B3", "KOSPI", "KOSDAQ", "JSE", "TASE",
              "WSE", "IDX", "BMV", "SSE", "SZSE", "TWSE", "NZX", "OTCQX")

@@ -35,7 +35,7 @@ _CAUSE_FWD = re.compile(
     r"trigger(?:s|ed)?|provoked|may cause|can cause|is associated with|was associated with|associated with|"
     r"(?:notorious|(?:well )?known) for|known to cause|"
     r"(?:may |can |might |often |commonly )?(?:experience[sd]?|develop(?:s|ed)?)|(?:increase|raise)[sd]? the risk of|"
-    r"(?:an? )?increased risk of|"
+    r"(?:an? )?increased risk of|(?:discontinued|stopped|withdrawn|held) (?:due to|because of|for)|"
     r"side effects? (?:of|include|includes|are|is)|adverse (?:effects?|events?|reactions?) (?:of|include|includes|are|is))\b",
     re.I)
 _CAUSE_BWD = re.compile(
@@ -57,10 +57,11 @@ _TREATS = re.compile(
     r"reserved for)\b", re.I)
 # "lisinopril for hypertension", "X is prescribed for the treatment of Y": the whole gap is the cue.
 _TREATS_GAP = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:,[^,;]{1,60},\s*)?(?:(?:is|are) )?(?:(?:also|often|commonly|mainly|widely|usually|now|"
-                         r"primarily|frequently) )?(?:(?:used|given|prescribed|taken|approved|indicated|recommended) )?"
+                         r"primarily|frequently) )?(?:(?:was |were )?(?:used|given|prescribed|taken|approved|indicated|recommended|"
+                         r"started|begun|initiated|continued) )?"
                          r"(?:at (?:an? |the )?(?:initial |starting |usual |recommended )?dose(?: of)?\s*)?for "
                          r"(?:the (?:treatment|relief|management|prevention) of )?(?:patients with )?"
-                         r"(?:(?:new-onset|newly[- ]diagnosed|new|recurrent|refractory|confirmed)\s+)?", re.I)
+                         r"(?:(?:new-onset|newly[- ]diagnosed|new|recurrent|refractory|confirmed|presumed|suspected)\s+)?", re.I)
 _CONTRA = re.compile(
     r"\b(?:contra-?indicated (?:in|for|during|given)|(?:should|must|may) not be (?:used|taken|given|administered|prescribed)"
     r" (?:in|by|to|during|for)|(?:is|are) not (?:recommended|to be used) (?:in|for|during)|avoid(?:ed)? in|"
@@ -192,7 +193,7 @@ _DRUG_BY_CONTEXT = re.compile(
     r"|\s+(?:therapy|treatment|administration|infusion|injection|ingestion|overdose|poisoning|intoxication)\b)"
     r"|\btreated with (?:oral |intravenous |topical |high-dose |low-dose )?(?P<t>[A-Za-z][A-Za-z0-9-]+)"
     r"|\b(?P<s>[A-Za-z][a-z]{3,})(?= (?:is|are|must|should) (?:also |only |now |not )?(?:be )?(?:indicated|approved|"
-    r"contraindicated|used in|given to|administered to)\b)"
+    r"contraindicated|used (?:in|during|by)|given (?:to|in|during)|administered to)\b)"
     rf"|\b(?P<c>[A-Za-z][A-Za-z0-9]{{3,}}|[A-Z]{{1,4}}-\d{{2,6}})(?=(?: \([^()]{{1,30}}\))?,? (?:is |was )?"
     rf"(?:belongs? to )?(?:an?|the|its) (?:[\w()-]+ ){{0,5}}?"
     rf"(?:{_CLASS_HEAD_WORDS})s?"
@@ -206,7 +207,8 @@ _DRUG_BY_LABEL = re.compile(
     r"(?:ingredients|excipients) of|other medicines and|"
     r"hypersensitivity to|(?:do not|don't|stop|before|when|while|if you are) (?:take|taking|use|using|given)|"
     r"(?:you|patients) (?:take|taking|use|using|receiving|on|treated with)|(?:FDA|EMA|MHRA|agency|regulators?|Commission) "
-    r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|approval (?:of|for)|(?:recommended |usual |starting )?dose of) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
+    r"(?:has |have )?(?:approved|cleared|authori[sz]ed)|approval (?:of|for)|(?:recommended |usual |starting )?dos(?:e|age) of|"
+    r"(?:randomi[sz]ed to |to )receive) (?P<w>(?-i:[A-Z])[A-Za-z0-9]{3,}(?:-[A-Za-z0-9]+)?)\b"
     r"(?! (?:of|or|the|and)\b)"
     r"|(?P<g>(?-i:[A-Z])[A-Za-z0-9]{3,}) (?=belongs to (?:a|the) (?:group|class|family) of (?:medicines|drugs)|"
     r"(?:can|may) cause\b|contains the active substance)"
@@ -228,7 +230,7 @@ _NO_EFFECT = re.compile(r"\b(?:did not differ|no (?:significant |statistically s
                         r"(?:significantly )?(?:increased|higher|different)|no (?:causal )?association)\b", re.I)
 # A drug started or advised for a condition named before it, and words that make it a cause instead.
 _STARTED_ON = re.compile(r"\b(?:started on|started|initiated on|initiated|commenced on|begun on|placed on|discharged on|"
-                         r"continued? on|continue|"
+                         r"continued? on|continue|respond(?:s|ed)? (?:well |rapidly |promptly )?to(?: treatment with)?|"
                          r"managed with|controlled with|(?:we )?(?:suggest|recommend)s?|"
                          r"is (?:suggested|recommended))\b", re.I)
 _AFTER = re.compile(r"\b(?:after|following|since|due to|secondary to|induced|caused|while|during|develop\w*|"
@@ -269,7 +271,8 @@ _POPULATION_GAP = re.compile(
     r"recommended)\s+)?(?:(?:at|as|with)\s+)?,?\s*(?:in|for) (?:adult |pediatric |elderly )?(?:patients|adults|people|"
     r"children|women|men) (?:with|who have)\s+(?:an?\s+)?(?:(?:history|diagnosis) of\s+)?"
     r"(?:[A-Z0-9][\w-]*[ ]+){0,2}", re.I)  # a biomarker: "adults with BRAF V600E-mutant Y"
-_POPULATION_NOUN = re.compile(r"\s+(?:patients|subjects|population|cohort|group|participants)\b", re.I)
+_POPULATION_NOUN = re.compile(r"\s+(?:patients|subjects|population|cohort|group|participants|wom[ae]n|m[ae]n|"
+                              r"children|infants|neonates|adults)\b", re.I)
 
 _STOP = frozenset("""a an the of and or in on at to for with by from as is are was were be been this that these
 those his her their its patient patients case cases we our who which after following during due because than
@@ -335,7 +338,7 @@ _COMPANY = re.compile(
     rf"\b(?P<name>(?:[{_UP}][\w&'.-]*|[0-9][A-Z][\w]*)(?:\s+(?:[{_UP}][\w&'.-]*|&|and|of)){{0,6}}?)"
     r",?\s+(?P<suffix>Inc\.?|Incorporated|Corp\.?|Corporation|Co\.,? Ltd\.?|Co\.|Company|Ltd\.?|Limited|plc|PLC|LLC|AG|SE|ASA|"
     r"A/S|AS|AB|Oyj|Oy|GmbH|KGaA|S\.p\.A\.|SpA|S\.A\.|SA|SAS|N\.V\.|NV|B\.V\.|BV|K\.K\.|Sp\. z o\.o\.|"
-    r"Pte\.? Ltd\.?|Bhd|Berhad|Tbk|"
+    r"Pte\.? Ltd\.?|Pty\.? Ltd\.?|Bhd|Berhad|Tbk|Zrt\.?|Kft\.?|S\.r\.l\.|Srl|S\.L\.|Ltda\.?|a\.s\.|s\.r\.o\.|LLP|L\.P\.|"
     r"Group|Holdings|Pharmaceuticals|Bancorp)"
     r"(?:,?\s+(?:Co\.,?\s+Ltd\.?|Ltd\.?|Inc\.?|Corp\.?|plc|PLC|AG|SE|S\.A\.|N\.V\.|K\.K\.|LLC)(?=[\s,.;:)]|$))?(?![\w])")
 _COMPANY_WORDS = "|".join(sorted(lexicon.COMPANY_NAME_WORDS))
@@ -345,7 +348,8 @@ _PWORD = rf"[{_UP}][{_LO}]+(?:[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?"
 _PN = rf"{_PWORD}(?:[ ]+[{_UP}]\.)?(?:[ ]+{_PWORD}){{1,3}}"
 _EXCH = "|".join(lexicon.EXCHANGES)
 _ROLE = (r"(?i:(?:group |global |interim |acting |new )?"
-         r"(?:(?:executive )?(?:chairman|chairwoman|chair|president|founder|co-founder)(?: of the board)?(?:,? and |, ))*"
+         r"(?:(?:executive |senior )?(?:chairman|chairwoman|chair|(?:(?:executive |senior )?vice )?president|founder|co-founder)"
+         r"(?: of the board)?(?:,? and |, ))*"
          r"(?:chief executive officer|chief executive|ceo|chief financial officer|chief finance officer|cfo|"
          r"finance chief|(?:group )?finance director|vorstandsvorsitzender|finanzvorstand|"
          r"chair(?:man|woman|person)? of the (?:executive|management) board)"
@@ -388,7 +392,7 @@ _COMPANY_CUES = [(re.compile(key, re.I), re.compile(pattern)) for key, pattern i
     (r"\b(?:controlled|owned)[ ]+by\b",
      rf"(?P<name>{_NAME})[ ]+(?:is|was|are)[ ]+(?:\w+[ ]+)?(?:controlled|owned|majority[- ]owned)[ ]+by\b"),
     (r"\b(?:controlled|owned)[ ]+by\b", rf"\b(?:controlled|owned|majority[- ]owned)[ ]+by[ ]+(?P<name>{_NAME})"),
-    (r"['’]s\b", rf"(?P<name>{_NAME})['’]s[ ]+(?:[\w-]+[ ]+){{0,2}}?(?i:chief|ceo|cfo|revenues?|sales|net|operating|"
+    (r"['’]s?\b", rf"(?P<name>{_NAME})['’]s?[ ]+(?:[\w-]+[ ]+){{0,2}}?(?i:chief|ceo|cfo|revenues?|sales|net|operating|"
                  r"shares|stock|headquarters|head office|subsidiar\w*|turnover|profit|board|fiscal|annual|earnings|"
                  r"american depositary|depositary|adrs?|ads|listing|ordinary|common|operating|income|margin|"
                  r"quarterly|results|guidance|ticker|finance|cfo|president|chair\w*|market|unit|division)\b"),
@@ -442,6 +446,8 @@ _OWNS = re.compile(
     r"took (?:full |majority )?control of|holds? (?:(?:a|an) (?:majority|controlling|(?P<pct>\d{2,3}(?:\.\d+)?)%) stake in|"
     r"(?P<pct2>\d{2,3}(?:\.\d+)?)% of (?:the )?(?:shares|share capital|equity|voting rights) (?:in|of))|"
     r"(?:brands|houses|businesses) include)\s+"
+    r"(?:(?:[A-Z][a-z]+[ ]+)?(?:[a-z][\w-]+[ ]+){1,2}(?:maker|group|firm|company|business|producer|manufacturer|developer|"
+    r"operator|retailer|provider|specialist|start-?up)[ ]+)?"  # "acquired Finnish drill maker Kairos Oy"
     rf"(?P<list>{_LISTED}(?:[,;][ ]+{_LISTED})*(?:,?[ ]+and[ ]+{_LISTED})?)")
 _NOT_DONE = re.compile(r"\b(?:plans?|planned|agreed|proposed|potential|talks|bid|offer\w*|consider\w*|would|will|may|"
                        r"could|not|no longer|sold|divest\w*|spin-?off|spun)\b[^.;]{0,40}$", re.I)
@@ -449,7 +455,8 @@ _NOT_DONE = re.compile(r"\b(?:plans?|planned|agreed|proposed|potential|talks|bid
 _PART_OF = re.compile(rf",?\s+(?:(?:a|an)\s+(?P<owner>{_NAME})\s+(?:group\s+)?(?:company|business|brand)|"
                       rf"(?:which is\s+|now\s+)?part of(?: the)?\s+(?P<owner2>{_NAME})(?:\s+group)?)\b")
 # "B, a subsidiary." / "its wholly owned unit B" / "formed a new subsidiary, B": B belongs to the other company.
-_SUBSIDIARY_AFTER = re.compile(r"^,?\s+(?:a|an|its|our)\s+(?:[\w-]+\s+){0,3}?(?:(?:wholly|majority)[- ]owned\s+)?"
+_SUBSIDIARY_AFTER = re.compile(r"^,?\s+(?:(?:is|was|remains|became)\s+)?(?:a|an|its|our)\s+(?:[\w-]+\s+){0,3}?"
+                               r"(?:(?:wholly|majority)[- ]owned\s+)?"
                                r"(?:subsidiary|unit|division)"
                                r"(?!\s+of)\b", re.I)
 _SUBSIDIARY_BEFORE = re.compile(r"\b(?:its|our|their|a|the)\s+(?:new\s+)?(?:(?:wholly|majority)[- ]owned\s+)?"
@@ -468,6 +475,7 @@ _TICKER_BEFORE = re.compile(r"\b(?i:symbols?|tickers?|code)[ ]+[\"“']?$")
 # A role right before a name makes it a person: "finance chief Kevan Parekh said".
 _ROLE_BEFORE = re.compile(r"\b(?i:chief executive(?: officer)?|ceo|chief financial officer|cfo|finance chief|"
                           r"finance director|chairman|chairwoman|president)[ ]+$")
+_DEMONYM = re.compile(r"(?:ish|ese|ian|ean)$")
 _SECURITY_WORDS = frozenset("preferred cumulative redeemable depositary ordinary common".split())
 _ROLE_WORDS = frozenset("executive vice officer chief senior principal representative".split())
 _TITLE_WORDS = frozenset("ceo cfo president chairman chairwoman director".split())
@@ -498,7 +506,7 @@ _PERSON_ROLE = [re.compile(p) for p in (
 )]
 _SUBSIDIARY = re.compile(
     r"\b(?:owns|acquired|has acquired|completed (?:the|its) acquisition of|'s subsidiary|subsidiary,?|"
-    r"(?:is|was|remains) the (?:ultimate )?(?:parent|holding) company of|"
+    r"(?:is|was|remains) the (?:ultimate )?(?:parent|(?:bank |financial )?holding) company (?:of|for)|"
     r"wholly[- ]owned subsidiary|is a (?:wholly[- ]owned )?subsidiary of|unit|division)\b", re.I)
 _TICKER = re.compile(rf"\b(?:{_EXCH})(?:[ ][A-Z][a-z]+)?\s*:\s*(?P<t>[A-Z][A-Z0-9.]{{0,9}}|\d{{3,6}})(?![\w])"
                      r"|(?<!previous )(?<!former )(?<!old )(?<!proposed )(?<!new )"
@@ -731,7 +739,8 @@ class PatternExtractor:
         conditions = [m for m in mentions if m.type in (vocab.MEDICAL_CONDITION, vocab.DISEASE, vocab.ADVERSE_EVENT)
                       and m.text.lower() not in ("reaction", "reactions") and not _FREQUENCY.fullmatch(m.text)]
         cue_objects = _cue_objects(text, s, drugs, conditions) + _effect_items(text, s, drugs, conditions)
-        conditions = [c for c in _dedupe(conditions + cue_objects) if not _FREQUENCY.fullmatch(c.text)]
+        conditions = [c for c in _dedupe(conditions + cue_objects) if not _FREQUENCY.fullmatch(c.text)
+                      and not re.search(r"\b(?:treatment|therapy|management|maintenance|prevention|use)$", c.text, re.I)]
         out: list[Extraction] = []
 
         def emit(subject, predicate, obj, confidence) -> None:  # noqa: ANN001
@@ -794,17 +803,21 @@ class PatternExtractor:
         period = _period(text[s.start:s.end])
         if period is None and previous is not None and not _FORECAST.search(text, previous.start, previous.end):
             period = _period(text[previous.start:previous.end])
-        if period is None or _FORECAST.search(text, s.start, s.end):
+        if period is None:
             return []
+        scale = _SCALE_NOTE.search(text, s.start, s.end)  # "Selected financial data (in millions): revenue of $3,215"
         out: list[Extraction] = []
         for metric in (m for m in mentions if m.type == vocab.METRIC):
-            if _GUIDED.search(text, max(s.start, metric.start - 40), metric.start):
-                continue  # "guided to revenue of $2.8 billion for 2025"
+            if _GUIDED.search(text, max(s.start, metric.start - 40), metric.start) or \
+                    _FORECAST.search(text, s.start, metric.start):
+                continue  # "guided to revenue of $2.8 billion for 2025", "expects 2025 revenue of"
             label = self._metric_of.get(metric.text.lower(), metric.text.lower())
             amount = _amount_after(text, metric.end, s.end, ratio="margin" in metric.text.lower(),
                                    per_share_metric=bool(re.search(r"share|\beps\b", label)))
             if amount is None:
                 continue
+            if scale and not _AFTER_WORD.match(text, amount[2]) and amount[1] != "USD/share":
+                amount = (amount[0] * scale_of(scale.group(1)), *amount[1:])
             out += _observation(company, metric, label, amount[:2], period, s.start, s.end, 0.85)
             eps = _OR_PER_SHARE.match(text, amount[2], s.end)  # "net income was $214 million, or $2.87 per diluted share"
             if eps:
@@ -1035,6 +1048,10 @@ def _company_name(name: str) -> str | None:
         return None
     if re.fullmatch(r"(?:[A-Z]\.){2,3}", " ".join(words)):
         return None  # "U.S.", "U.K."
+    cut = next((i for i, w in enumerate(words) if i and w.lower() in _TITLE_WORDS | {"cfo", "ceo"}), None)
+    words = words[:cut] if cut else words  # "Bellmont Brewing CFO Greta Sørensen said" names Bellmont Brewing
+    if len(words) == 1 and _DEMONYM.search(words[0]):
+        return None  # "acquired Finnish drill maker X"
     if words[0] in ("Class", "Series") or any(w.lower() in _SECURITY_WORDS for w in words):
         return None  # "Class A shares", "Series A Cumulative Redeemable Preferred Stock"
     if len(words) == 1 and (words[0].lower() in lexicon.DRUGS or words[0].lower() in _STOP or len(words[0]) == 1):
@@ -1267,7 +1284,7 @@ def _coordinated(text: str, conditions: list[Mention], found: dict) -> dict:
 _INTERACTION_WORD = re.compile(r"\b(?:interact\w*|co-?administ\w*|together|"
                                r"(?:blood|plasma|serum|trough) (?:levels?|concentrations?)|exposure|clearance)\b", re.I)
 _NO_INTERACTION = re.compile(r"\b(?:no|not|without|neither|nor|ruled out)\b[^.;]{0,60}\b(?:interact\w*|effect on|"
-                             r"affect\w*|alter\w*|change\w*|difference)|\bdid not\b", re.I)
+                             r"affect\w*|alter\w*|change\w*|difference)|\bdid not\b|\bno dose adjustment\b", re.I)
 
 
 def _sentence_interaction(text: str, s: Span, drugs: list[Mention], found: list[Extraction]) -> list[Extraction]:
@@ -1485,7 +1502,8 @@ def _class_phrase(text: str, start: int, end: int) -> str | None:
 
 # A dose step, not a dose: "titrate by 50 mg/day weekly", "increase in increments of 5 mg".
 _STEP_BEFORE = re.compile(r"\b(?:titrat\w*|increas\w*|decreas\w*|reduc\w*|increments?)\s+(?:up\s+|down\s+)?"
-                          r"(?:by|of|in)\s+(?:increments of\s+)?$", re.I)
+                          r"(?:by|of|in)\s+(?:increments of\s+)?$|\b(?:above|exceeding|over|more than|greater than|"
+                          r"higher than|up to|not to exceed|maximum(?: of)?)\s+$", re.I)  # a limit is not a dose
 
 
 def _dosage(text: str, s: Span, drugs: list[Mention], main: Mention | None, section: str | None) -> list[Extraction]:
@@ -1568,8 +1586,9 @@ def _executives(text: str, s: Span, companies: list[Mention], company: Mention) 
     return out
 
 
-_PRONOUN_ROLE = re.compile(rf"\s*(?:He|She)\s+(?:has\s+)?(?:served|serves|was appointed|became|is|has been)\s+(?:as\s+)?"
-                           rf"(?:the\s+|our\s+|its\s+|(?i:the company)['’]s\s+)?(?:new\s+)?(?P<role>{_ROLE})")
+_PRONOUN_ROLE = re.compile(rf"\s*(?:He|She)\s+(?:has\s+)?(?:served|serves|was appointed|was named|became|is|has been|"
+                           rf"will become|will be)\s+(?:as\s+)?"
+                           rf"(?:the\s+|our\s+|its\s+|(?i:the company)['’]s\s+)?(?:new\s+|next\s+)?(?P<role>{_ROLE})")
 
 
 def _pronoun_executive(text: str, s: Span, previous: Span | None, company: Mention,
@@ -1843,7 +1862,7 @@ def _headquartered(text: str, m: re.Match[str], group: str, companies: list[Ment
                                                                            text[m.end():c.start])]
     if group == "place2":
         before = [c for c in companies if c.end <= m.start()
-                  and re.fullmatch(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}", text[c.end:m.start()])]
+                  and re.fullmatch(r"(?:\s*\([^()]{1,30}\))?,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}", text[c.end:m.start()])]
         return (after or before or [None])[0]
     before = [c for c in companies if c.end <= m.start() and not re.search(r"[.;]", text[c.end:m.start()])]
     return before[-1] if before else after[0] if after else company
@@ -1876,6 +1895,9 @@ def _dedupe(mentions: Iterable[Mention]) -> list[Mention]:
 
 
 # A figure that is no report: "Analysts expect revenue to reach ...", "guidance", "is forecast to".
+_SCALE_NOTE = re.compile(r"\((?:[$€£¥]\s*|(?:U\.?S\.?\s*)?dollars?\s+|amounts\s+)?in\s+(?:[$€£¥]\s*)?(thousands|millions|"
+                         r"billions)(?:\s+of\s+[\w. ]{1,20})?\)", re.I)
+_AFTER_WORD = re.compile(r"(?<=[a-zA-Z])")  # an amount ending on a scale word ("$3.2 billion") is scaled already
 _GUIDED = re.compile(r"\b(?:guid\w*|forecast\w*|expect\w*|project\w*|outlook|target\w*)\b[^.;,]{0,20}$", re.I)
 _FORECAST = re.compile(r"\b(?:expect(?:s|ed|ing)?|forecasts?|forecast(?:ed|ing)|projects?|projected|projections?|"
                        r"estimates?|estimated|guidance|outlook|targets?|anticipat\w+|predict\w*|consensus|"
@@ -1895,7 +1917,7 @@ _PRIOR = re.compile(r"[^.;]{0,120}?\b(?:from|compared (?:with|to)|versus|vs\.?)\
 # A UK report's comparative in brackets: "revenue rose to £2.14 billion in the year ended 31 March 2024 (2023: £1.98 billion)".
 _PRIOR_BRACKET = re.compile(rf"[^.;()]{{0,60}}?\((?:FY\s?)?(?P<year>(?:19|20)\d{{2}})\s*:\s*(?P<money>[^\s,;()]{{1,4}}\s?[\d,.]+"
                             rf"\s*(?:{_SCALE})?)\)", re.I)
-_PRIOR_DATED = re.compile(rf"[^.;]{{0,40}}?\b(?:from|compared (?:with|to)|versus|vs\.?)\s+(?P<money>[^\s,;]{{1,4}}\s?[\d,.]+"
+_PRIOR_DATED = re.compile(rf"[^.;]{{0,40}}?\b(?:from|compared (?:with|to)|versus|vs\.?|and)\s+(?P<money>[^\s,;]{{1,4}}\s?[\d,.]+"
                           rf"\s*(?:{_SCALE})?)\s+(?:at|as of|as at|on|in|for)\s+(?:fiscal\s+)?"
                           rf"(?:{_MONTH}\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTH},?\s+)?(?P<year>(?:19|20)\d{{2}})\b", re.I)
 
