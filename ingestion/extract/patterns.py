@@ -246,6 +246,11 @@ _NOT_ESTABLISHED = re.compile(r"\b(?:(?:has|have) not been (?:established|studie
                               r"recommendation)", re.I)
 # What a combination of drugs causes is the pair's, not each drug's: "combining X with Y can cause Z".
 _COMBINATION = re.compile(r"\b(?:combin\w*|together|co-?administ\w*|concomitant\w*)\b", re.I)
+# A population a drug can be contraindicated in (never an effect or an indication).
+_POPULATION = re.compile(r"\b(?:(?:children|infants|adolescents|patients|people|women|men|adults)\s+(?:under|below|younger "
+                         r"than|aged (?:less than|under)|over|older than)\s+\d+\s+(?:years|months)(?: of age| old)?|"
+                         r"nursing mothers|breast-?feeding (?:women|mothers)|(?:women|mothers) who are breast-?feeding|"
+                         r"elderly patients)\b", re.I)
 # A label's frequency band ("Very common (≥1/10): nausea"), never a condition itself.
 _FREQUENCY = re.compile(r"(?:very |un)?(?:common|rare|frequent)|not known|frequency", re.I)
 # A negation governing the condition right before it: "No increase in hepatotoxicity", "without bleeding".
@@ -703,6 +708,9 @@ class PatternExtractor:
             elif lexicon.looks_like_condition_head(word) or word in lexicon.CONDITION_ABBREVIATIONS:
                 found.append(Mention(word, tok.start(), tok.end(), vocab.MEDICAL_CONDITION))
                 taken.append((found[-1].start, found[-1].end))
+        for m in _POPULATION.finditer(text, s.start, s.end):  # "children under 8 years of age": what a label rules out
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                found.append(Mention(m.group(), m.start(), m.end(), vocab.MEDICAL_CONDITION))
         found = [_with_salt(text, m, s.end) if m.type == vocab.DRUG
                  else self._condition_phrase(text, s, m) if m.type == vocab.MEDICAL_CONDITION else m for m in found]
         found = _dedupe(found)
@@ -764,7 +772,8 @@ class PatternExtractor:
             found = _treated_population(text, s, _coordinated(text, conditions, found), conditions, cue_objects)
             found = _renamed(text, conditions, found, cue_objects)
             for c, (predicate, confidence) in found.items():
-                emit(d, predicate, _as(c, _OBJECT_TYPE[predicate]), confidence)
+                if predicate == vocab.CONTRAINDICATED_IN or not _POPULATION.fullmatch(c.text):
+                    emit(d, predicate, _as(c, _OBJECT_TYPE[predicate]), confidence)
         out += _shared_treatments(text, drugs, out)
         out += interactions
         out += _drug_class(text, s, drugs)
@@ -1544,7 +1553,8 @@ def _section_defaults(text: str, s: Span, main: Mention, drugs: list[Mention], c
         return out
     predicate, confidence = _SECTION_RELATION[section]
     for c in conditions:
-        if vocab.entity_key(c.text) in related or _NOT_IN_SECTION.search(text, s.start, c.start) and section != "treats":
+        if vocab.entity_key(c.text) in related or _NOT_IN_SECTION.search(text, s.start, c.start) and section != "treats" \
+                or section != "contra" and _POPULATION.fullmatch(c.text):
             continue
         if section == "treats" and _is_population(text, s, c) and any(
                 e.predicate == vocab.TREATS and isinstance(e.object, Mention) and e.object.end <= c.start for e in found):
