@@ -221,3 +221,15 @@ def test_a_per_share_amount_is_earnings_per_share_not_the_metric_before_it():
     figures = {(v["metric"].text, str(v["unit"])): Decimal(str(v["value"])) for v in by_node.values()}
     assert figures == {("revenue", "USD"): Decimal("5100000000"), ("net income", "USD"): Decimal("310000000"),
                        ("diluted earnings per share", "USD/share"): Decimal("1.92")}
+
+
+def test_a_tables_rows_are_read_row_by_row_and_each_fact_belongs_to_its_rows_drug():
+    text = ("drug: metformin; indication: type 2 diabetes; contraindications: severe renal impairment; "
+            "interacts_with: ; usual_adult_dose: 500 mg twice daily\n"
+            "drug: lisinopril; indication: hypertension;heart failure; common_side_effects: dry cough; "
+            "interacts_with: spironolactone;aliskiren; usual_adult_dose: 10 mg once daily\n")
+    found = _triples(text, media_type="text/csv", uri="drugs.csv")
+    assert {("metformin", "treats", "type 2 diabetes"), ("metformin", "dosage", "500 mg twice daily"),
+            ("lisinopril", "treats", "heart failure"), ("lisinopril", "dosage", "10 mg once daily")} <= found
+    assert not {t for t in found if t[0] == "metformin" and t[2] in ("hypertension", "10 mg once daily")}
+    assert ("spironolactone", "interactsWith", "aliskiren") not in found

@@ -160,7 +160,8 @@ _SECTION = re.compile(
     r"|(?P<contra>contra-?indications?|do not (?:take|use)(?: [\w-]+)?(?: if)?|who should not (?:take|use)(?: [\w-]+)?)"
     r"|(?P<inter>(?:drug )?interactions?(?: with other (?:medicines|drugs|medicinal products))?|"
     r"(?:taking )?other medicines(?: and [\w-]+)?)"
-    r"|(?P<dose>(?:recommended )?dosage(?: and administration)?|dose|dosing|posology(?: and method of administration)?"
+    r"|(?P<dose>(?:(?:recommended|usual|adult|starting)[ _])*(?:dosage|dose)(?: and administration)?|dosing|"
+    r"posology(?: and method of administration)?"
     r"|how (?:to|much) (?:take|use)(?: [\w-]+)?)"
     r"|(?P<cls>(?:(?:drug |pharmacologic(?:al)? |therapeutic )?(?:class|category)|pharmacotherapeutic group)"
     r"(?=\s*:)))"
@@ -168,7 +169,7 @@ _SECTION = re.compile(
 # Where a flattened label or formulary entry ("X — Class: retinoid — Contraindications: pregnancy |
 # ...") starts a new field: a spaced dash or bar before a heading or a "Label:".
 _FIELD_BREAK = re.compile(r"\s+[—–|]\s+|;\s+(?=[A-Za-z][\w /&-]{1,40}:\s)")
-_FIELD_LABEL = re.compile(r"[A-Z][\w /&-]{1,40}:\s")
+_FIELD_LABEL = re.compile(r"[A-Za-z][\w /&-]{1,40}:\s")
 _HEADING = re.compile(r"^(?:#+\s*.*|[^a-z.!?]{2,60}|[^.!?]{1,40})$")
 # A heading that ends the current section: markdown, ALL CAPS, or "Title:" (a bullet such as "- Nausea" does not).
 _SECTION_END = re.compile(r"^(?:#+\s*\S.*|[^a-z]*[A-Z][^a-z]{2,60}|[A-Z][^.!?]{0,60}:)$")
@@ -580,23 +581,30 @@ class PatternExtractor:
         out: list[Extraction] = []
         companies = self._companies(text)
         # A PDF's line breaks are layout (table cells, wrapped lines), not structure: sentences only.
-        units = [u for u in _units(text, split_lines=document.media_type != "application/pdf")
+        rows = document.media_type == "text/csv"
+        units = [u for u in _units(text, split_lines=document.media_type != "application/pdf", rows=rows)
                  if u.end - u.start <= 2000]
         mentions = [self._mentions(text, u, companies) for u in units]
         main_company = self._main_company(document, companies, units)
         main_drug = _main_drug(text, units, mentions)
-        section, previous = None, None
+        section, previous, line, line_drug, inline = None, None, -1, None, False
         for unit, found in zip(units, mentions):
+            starts = text.rfind("\n", 0, unit.start) + 1
+            if starts != line:  # a heading inside a line ("...; indication: Y", "X — Contraindications: Y") ends with it
+                line, line_drug = starts, None
+                section = None if inline else section
+            line_drug = line_drug or next((m for m in found if m.type == vocab.DRUG), None)
             heading = _SECTION.match(text, unit.start, unit.end)
             if heading:
-                section = heading.lastgroup
+                section, inline = heading.lastgroup, bool(text[starts:unit.start].strip())
                 unit = Span(heading.end(), unit.end)
                 if unit.end <= unit.start:
                     continue
             elif _SECTION_END.match(text[unit.start:unit.end]) or (label := _FIELD_LABEL.match(text, unit.start, unit.end)) \
                     and not any(m.type == vocab.DRUG and m.start < label.end() for m in found):
                 section = None  # a new field ends a section, unless it names the drug ("Velmora: ...")
-            out += self._medical(text, unit, found, main_drug, section)
+            # the drug a section's facts are about: the one its line names (a table row), else the document's
+            out += self._medical(text, unit, found, (line_drug if inline or rows else None) or main_drug, section)
             section = None if section == "cls" else section  # a class field names one class
             out += self._finance(text, unit, found, main_company, previous)
             previous = unit
@@ -859,9 +867,13 @@ _NOT_IN_SECTION = re.compile(r"\bincluding\s+(?:with\s+|in\s+)?$|"
                              r"\b(?:trials?|studies|study) (?:in|of)\s+(?:\w+\s+){0,3}$|\btreatment of\s+$", re.I)
 
 
-def _units(text: str, split_lines: bool = True) -> list[Span]:
+def _units(text: str, split_lines: bool = True, rows: bool = False) -> list[Span]:
     """Sentences, further split at line breaks after a heading or a finished line, so a label's
-    'ADVERSE REACTIONS' or a title line stands alone."""
+    'ADVERSE REACTIONS' or a title line stands alone; with `rows` (a table's 'column: value; ...'
+    lines) every line is its own unit, cut into its fields."""
+    if rows:
+        lines = [Span(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        return [part for u in lines for part in _fields(text, u) if text[part.start:part.end].strip()]
     if not split_lines:
         return sentences(text)
     out: list[Span] = []
@@ -1299,6 +1311,9 @@ _NO_INTERACTION = re.compile(r"\b(?:no|not|without|neither|nor|ruled out)\b[^.;]
 def _sentence_interaction(text: str, s: Span, drugs: list[Mention], found: list[Extraction]) -> list[Extraction]:
     """Two drugs and interaction vocabulary in one sentence (no comparison, no negation) interact."""
     keys = {vocab.entity_key(d.text): d for d in drugs}
+    pair = sorted(keys.values(), key=lambda m: m.start)
+    if len(pair) == 2 and re.fullmatch(r"\s*[;,/]\s*", text[pair[0].end:pair[1].start]):
+        return []  # "interacts_with: aspirin;ibuprofen" lists two partners of someone else
     if found or len(keys) != 2 or not _INTERACTION_WORD.search(text, s.start, s.end) or \
             _COMPARATOR.search(text, s.start, s.end) or _NO_INTERACTION.search(text, s.start, s.end):
         return []
