@@ -233,3 +233,10 @@ def test_a_tables_rows_are_read_row_by_row_and_each_fact_belongs_to_its_rows_dru
             ("lisinopril", "treats", "heart failure"), ("lisinopril", "dosage", "10 mg once daily")} <= found
     assert not {t for t in found if t[0] == "metformin" and t[2] in ("hypertension", "10 mg once daily")}
     assert ("spironolactone", "interactsWith", "aliskiren") not in found
+
+
+def test_a_filing_covers_address_is_the_registrants_headquarters():
+    cover = ("KESTREL ROBOTICS, INC.\n(Exact name of registrant as specified in its charter)\nDelaware\n"
+             "(I.R.S. Employer\nIdentification No.)\n4400 Harbor Way, Suite 300\nSan Diego, California 92101\n"
+             "(Address of principal executive offices)")
+    assert ("kestrel robotics", "headquarteredIn", "san diego, california") in _triples(cover)

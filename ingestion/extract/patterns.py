@@ -547,6 +547,11 @@ _HQ = re.compile(rf"(?:(?i:headquartered|based|head office|headquarters|register
                  rf"(?P<place2>(?:[{_UP}][{_LO}]+,[ ])?[{_UP}][{_LO}]+(?:[ ][{_UP}][{_LO}]+)?)-(?:based|headquartered)\b"
                  rf"|\b(?:from|in)\s+(?P<place3>{_PLACE}),?\s+where\s+(?:its|our|the company['’]s)\s+"
                  r"(?i:headquarters|head office|registered office|principal executive offices?)")
+# A 10-K cover: "1000 Remington Blvd., Suite 120 / Bolingbrook, Illinois 60440 / (Address of principal executive
+# offices)": the city and state right before the note are the registrant's headquarters.
+_COVER_ADDRESS = re.compile(rf"(?<![\w,])(?P<place>[{_UP}][\w.'-]+(?:[ ][{_UP}][\w.'-]+)?,[ ]+[{_UP}][\w.]+"
+                            rf"(?:[ ][{_UP}][\w.]+)?)(?:[ ]+\d{{5}}(?:-\d{{4}})?)?\s*\((?i:address of principal executive "
+                            r"offices?)")
 # What a unit must contain for a role (`_PERSON_ROLE`), a ticker, a headquarters or a listed
 # company's code (`_TICKER`, `_HQ`, `_PAREN_TICKER`) to be in it: a quick test before the slow patterns.
 _ROLE_KEY = re.compile(r"chief|ceo|cfo|financ|vorstand|board", re.I)
@@ -609,6 +614,9 @@ class PatternExtractor:
             out += self._finance(text, unit, found, main_company, previous)
             previous = unit
         out += statements.figures(text, lambda at: _statement_company(text, at, companies, main_company), NAME)
+        if main_company is not None:
+            out += [Extraction(main_company, vocab.HEADQUARTERED_IN, Literal(m.group("place")), m.start(), m.end(), 0.85,
+                               NAME) for m in _COVER_ADDRESS.finditer(text)]
         return out
 
     # ---------------------------------------------------------------------------- mentions
@@ -807,7 +815,7 @@ class PatternExtractor:
                        and not any(_same_name(vocab.entity_key(e.object.text), k) for _, k in held)]
         out += executives
         out += _subsidiaries(text, s, companies, main)
-        out += _tickers_and_headquarters(text, s, companies, company)
+        out += _tickers_and_headquarters(text, s, companies, company, main)
         return out
 
     def _metrics(self, text: str, s: Span, mentions: list[Mention], company: Mention,
@@ -1856,7 +1864,8 @@ def _listed_company(text: str, at: int, companies: list[Mention], default: Menti
     return before[-1] if before else default
 
 
-def _tickers_and_headquarters(text: str, s: Span, companies: list[Mention], company: Mention) -> list[Extraction]:
+def _tickers_and_headquarters(text: str, s: Span, companies: list[Mention], company: Mention,
+                              main: Mention | None = None) -> list[Extraction]:
     out: list[Extraction] = []
     if not _LISTING_KEY.search(text, s.start, s.end):
         return out
@@ -1873,7 +1882,8 @@ def _tickers_and_headquarters(text: str, s: Span, companies: list[Mention], comp
         group = next(g for g in ("place", "place2", "place3") if m.group(g))
         end = min([c.start for c in companies if m.start(group) <= c.start < m.end(group)] + [m.end(group)])
         place = text[m.start(group):end].rstrip(" ,.")
-        subject = _headquartered(text, m, group, companies, company)
+        filing = re.match(r"(?i)principal executive office", m.group())  # on a filing's cover: the registrant's
+        subject = (main or company) if filing else _headquartered(text, m, group, companies, company)
         if place and subject is not None:
             out.append(Extraction(subject, vocab.HEADQUARTERED_IN, Literal(place), s.start, s.end, 0.85, NAME))
     return out
