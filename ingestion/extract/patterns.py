@@ -234,7 +234,7 @@ _STARTED_ON = re.compile(r"\b(?:started on|started|initiated on|initiated|commen
                          r"continued? on|continue|respond(?:s|ed)? (?:well |rapidly |promptly )?to(?: treatment with)?|"
                          r"managed with|controlled with|(?:we )?(?:suggest|recommend)s?|"
                          r"is (?:suggested|recommended))\b", re.I)
-_AFTER = re.compile(r"\b(?:after|following|since|due to|secondary to|induced|caused|while|during|develop\w*|"
+_HARM_WORDS = re.compile(r"\b(?:after|following|since|due to|secondary to|induced|caused|while|during|develop\w*|"
                     r"inadequately|despite|failed|fails|intoleran\w*|patients|occurr\w*|reported|observed|risk)\b", re.I)
 # Verbs that stand before a condition without being part of its name: "in preventing AF".
 _ACTION_WORDS = frozenset("preventing treating reducing managing causing developing having including against "
@@ -1195,7 +1195,7 @@ def _cue_relation(text: str, s: Span, d: Mention, c: Mention) -> tuple[URIRef, f
             and not _NEGATION.search(between):
         return vocab.CONTRAINDICATED_IN, 0.75  # "In severe hepatic impairment, the use of X is contraindicated"
     clause = re.split(r"[,;]", between)[-1]  # the clause that names the drug
-    if len(between) <= 80 and _STARTED_ON.search(clause) and not _AFTER.search(clause) \
+    if len(between) <= 80 and _STARTED_ON.search(clause) and not _HARM_WORDS.search(clause) \
             and not _NEGATION.search(clause) and not re.match(r"[^.;]{0,40}?\bfor\b", _DOSE.sub(" ", text[d.end:s.end])):
         return vocab.TREATS, 0.7  # "Pt w/ CAP; started on ceftriaxone", "Y managed with X", "for Y, we suggest X"
     clause = max(text.rfind(p, s.start, c.start) for p in ",;:")
