@@ -166,8 +166,9 @@ _SECTION = re.compile(
     r"|(?P<cls>(?:(?:drug |pharmacologic(?:al)? |therapeutic )?(?:class|category)|pharmacotherapeutic group)"
     r"(?=\s*:)))"
     r"(?:\]\s*|\s*(?:\([^()]{0,100}\))?\s*(?::\s*|$))", re.I)
-# Where a flattened label or formulary entry ("X — Class: retinoid — Contraindications: pregnancy |
-# ...") starts a new field: a spaced dash or bar before a heading or a "Label:".
+# Where a flattened label, formulary entry or table row ("X — Class: retinoid — Contraindications:
+# pregnancy | ...", "drug: X; indication: Y") may start a new field: a spaced dash or bar, or "; " before
+# a "label:"; `_fields` cuts there when a heading or label follows, or a heading stands before.
 _FIELD_BREAK = re.compile(r"\s+[—–|]\s+|;\s+(?=[A-Za-z][\w /&-]{1,40}:\s)")
 _FIELD_LABEL = re.compile(r"[A-Za-z][\w /&-]{1,40}:\s")
 _HEADING = re.compile(r"^(?:#+\s*.*|[^a-z.!?]{2,60}|[^.!?]{1,40})$")
