@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from rdflib import Literal, URIRef
@@ -610,7 +611,8 @@ class PatternExtractor:
                     and not any(m.type == vocab.DRUG and m.start < label.end() for m in found):
                 section = None  # a new field ends a section, unless it names the drug ("Velmora: ...")
             # the drug a section's facts are about: the one its line names (a table row), else the document's
-            out += self._medical(text, unit, found, (line_drug if inline or rows else None) or main_drug, section)
+            facts = self._medical(text, unit, found, (line_drug if inline or rows else None) or main_drug, section)
+            out += [_spanning(e, starts) for e in facts]
             section = None if section == "cls" else section  # a class field names one class
             out += self._finance(text, unit, found, main_company, previous)
             previous = unit
@@ -898,6 +900,13 @@ def _units(text: str, split_lines: bool = True, rows: bool = False) -> list[Span
         out.append(Span(start, s.end))
     out = [part for u in out for part in _fields(text, u)]
     return [u for u in out if u.end > u.start and text[u.start:u.end].strip()]
+
+
+def _spanning(e: Extraction, line: int) -> Extraction:
+    """A fact read in one field of a line, widened to hold its subject named earlier in that line (a
+    table row's drug, a label entry's title), so its span shows both."""
+    start = getattr(e.subject, "start", e.start)
+    return replace(e, start=start) if line <= start < e.start else e
 
 
 def _fields(text: str, u: Span) -> list[Span]:
