@@ -2,7 +2,7 @@
 (relaxed matching, `ingestion.extract.evaluate`) on the development set its rules were written
 against and on two sets written blind to it and then used to tune it, all with negatives
 (negation, other roles, employee counts, growth rates, former officers). These guard against
-regressions; how the rules generalise is measured on the untouched blind5 set by
+regressions; how the rules generalise is measured on the untouched blind11 set by
 `python -m bench.extraction` (bench/results/extraction.md), which no test asserts on. Fast: no models."""
 
 from __future__ import annotations
