@@ -1600,6 +1600,12 @@ _HYPOTHETICAL_ROLE = re.compile(r"\b(?:to become|front-?runner|candidates?|in li
                                 r"may become|tipped|shortlist\w*|speculat\w*)\b[^.;]{0,40}$", re.I)
 
 
+def _role_predicate(role: str) -> URIRef:
+    """The officer a role names: a finance role ('CFO', 'finance director', 'Finanzvorstand') is the CFO,
+    any other ('chief executive', 'Vorstandsvorsitzender') the CEO."""
+    return vocab.CFO if re.search(r"financ|cfo|finanz", role, re.I) else vocab.CEO
+
+
 def _executives(text: str, s: Span, companies: list[Mention], company: Mention) -> list[Extraction]:
     """CEO and CFO from role phrases: 'Jane Doe became chief executive officer of X', 'CEO Jane Doe',
     'Its chief executive officer in 2023 was Jane Doe', 'Jane Doe, X's chief financial officer'."""
@@ -1620,7 +1626,7 @@ def _executives(text: str, s: Span, companies: list[Mention], company: Mention) 
                 continue  # a candidate; the company someone joined; "CEO Henrik Dahl, CFO Mette Lauritsen"
             org = next((m.group(g) for g in ("o", "o1", "o2") if g in pattern.groupindex and m.group(g)), None)
             subject = next((c for c in companies if org and (c.text in org or org in c.text)), company)
-            predicate = vocab.CFO if re.search(r"financ|cfo|finanz", role) else vocab.CEO
+            predicate = _role_predicate(role)
             if (predicate, person) in seen:
                 continue
             seen.add((predicate, person))
@@ -1645,7 +1651,7 @@ def _pronoun_executive(text: str, s: Span, previous: Span | None, company: Menti
     person = people[0] if people else None
     if person is None or re.match(r"(?i:interim|acting)\b", m.group("role")):
         return []
-    predicate = vocab.CFO if re.search(r"financ|cfo|finanz", m.group("role"), re.I) else vocab.CEO
+    predicate = _role_predicate(m.group("role"))
     who = Mention(person.group().strip(), person.start(), person.end(), vocab.PERSON)
     return [Extraction(company, predicate, who, s.start, s.end, 0.75, NAME)]
 
@@ -1681,7 +1687,7 @@ def _role_slots(text: str, s: Span, companies: list[Mention], main: Mention | No
                 re.search(r"\bwho was\s+$", text[max(s.start, cue.start() - 10):cue.start()]) or \
                 re.match(r"[^.;]{0,60}\buntil\s+(?:19|20)\d{2}\b", text[cue.end():s.end]):
             continue  # "the front-runner to become its next chief executive", "who was CFO of X until 2022"
-        predicate = vocab.CFO if re.search(r"fin|cfo", cue.group(), re.I) else vocab.CEO
+        predicate = _role_predicate(cue.group())
         holders = _holders(text, cue, people)
         subject = _role_company(text, s, cue, companies, main)
         if subject is None:
